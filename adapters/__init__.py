@@ -1,0 +1,1 @@
+"""Everything that holds or fetches gpwatch data. Never imports tui or textual."""

@@ -1,0 +1,1 @@
+"""Correspondence, campaigns and pledges: models and repositories."""

@@ -1,0 +1,220 @@
+"""The user's records: LMC letters, campaigns and funding pledges.
+
+Plain dataclasses that refuse bad values on construction (so a bad document
+never gets as far as the screen) and round-trip to TinyDB documents. These are
+the foundation's minimal shapes; the Correspondence, Campaigns and Pledges
+issues extend them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import date
+from typing import Any, ClassVar, Self
+
+from adapters.provenance import Source
+from adapters.validation import (
+    ValidationError,
+    iso,
+    one_of,
+    optional_date,
+    required_text,
+    text_list,
+)
+
+LETTER_STATUSES = ("draft", "sent", "acknowledged", "responded", "closed", "no reply")
+LETTER_DIRECTIONS = ("outgoing", "incoming")
+CAMPAIGN_KINDS = (
+    "recruitment",
+    "petition",
+    "public campaign",
+    "lobbying",
+    "ballot/industrial action",
+    "other",
+)
+CAMPAIGN_STATUSES = ("planned", "active", "paused", "ended", "won", "lost")
+PLEDGE_STATUSES = ("announced", "funded", "delivering", "delivered", "dropped")
+COMMITMENT_STATUSES = ("not started", "in progress", "delivered", "dropped", "unknown")
+
+
+class Record:
+    """Shared document round-trip: dates as ISO strings, sources as objects."""
+
+    TABLE: ClassVar[str]
+    DATE_FIELDS: ClassVar[tuple[str, ...]] = ()
+
+    id: int | None
+    sample: bool
+    source: Source | None
+
+    def to_doc(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {}
+        for f in fields(self):  # type: ignore[arg-type]
+            if f.name == "id":
+                continue
+            value = getattr(self, f.name)
+            if f.name in self.DATE_FIELDS:
+                value = iso(value)
+            elif isinstance(value, Source):
+                value = value.to_doc()
+            elif isinstance(value, tuple):
+                value = [v.to_doc() if hasattr(v, "to_doc") else v for v in value]
+            doc[f.name] = value
+        return doc
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any], doc_id: int | None = None) -> Self:
+        values = dict(doc)
+        if values.get("source") is not None:
+            values["source"] = Source.from_doc(values["source"])
+        known = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+        unknown = set(values) - known
+        if unknown:
+            raise ValidationError(sorted(unknown)[0], "is not a field of this record")
+        values["id"] = doc_id
+        try:
+            return cls(**values)
+        except TypeError as exc:  # a required field is missing from the document
+            raise ValidationError(cls.TABLE, str(exc)) from exc
+
+
+@dataclass(frozen=True)
+class Letter(Record):
+    """A letter to or from an LMC, e.g. nine LMCs writing to BMA GPC in 2021."""
+
+    TABLE: ClassVar[str] = "letters"
+    DATE_FIELDS: ClassVar[tuple[str, ...]] = ("sent", "due")
+
+    subject: str
+    counterparty: str
+    lmcs: tuple[str, ...]
+    direction: str = "outgoing"
+    status: str = "draft"
+    sent: date | None = None
+    due: date | None = None
+    summary: str = ""
+    source: Source | None = None
+    sample: bool = False
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        required_text(self.subject, "subject")
+        required_text(self.counterparty, "counterparty")
+        object.__setattr__(self, "lmcs", text_list(self.lmcs, "lmcs"))
+        if not self.lmcs:
+            raise ValidationError("lmcs", "name at least one LMC")
+        one_of(self.direction, LETTER_DIRECTIONS, "direction")
+        one_of(self.status, LETTER_STATUSES, "status")
+        object.__setattr__(self, "sent", optional_date(self.sent, "sent"))
+        object.__setattr__(self, "due", optional_date(self.due, "due"))
+        if self.status != "draft" and self.sent is None:
+            raise ValidationError("sent", f"a {self.status} letter needs the date it was sent")
+        if self.sent and self.due and self.due < self.sent:
+            raise ValidationError("due", "is before the date the letter was sent")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in ("draft", "sent", "acknowledged")
+
+
+@dataclass(frozen=True)
+class Campaign(Record):
+    """A recruitment campaign, petition, public campaign or lobbying effort."""
+
+    TABLE: ClassVar[str] = "campaigns"
+    DATE_FIELDS: ClassVar[tuple[str, ...]] = ("started", "ends")
+
+    name: str
+    kind: str
+    lead: str
+    backers: tuple[str, ...] = ()
+    status: str = "active"
+    started: date | None = None
+    ends: date | None = None
+    channels: tuple[str, ...] = ()
+    summary: str = ""
+    source: Source | None = None
+    sample: bool = False
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        required_text(self.name, "name")
+        one_of(self.kind, CAMPAIGN_KINDS, "kind")
+        required_text(self.lead, "lead")
+        object.__setattr__(self, "backers", text_list(self.backers, "backers"))
+        object.__setattr__(self, "channels", text_list(self.channels, "channels"))
+        one_of(self.status, CAMPAIGN_STATUSES, "status")
+        object.__setattr__(self, "started", optional_date(self.started, "started"))
+        object.__setattr__(self, "ends", optional_date(self.ends, "ends"))
+        if self.started and self.ends and self.ends < self.started:
+            raise ValidationError("ends", "is before the campaign started")
+
+
+@dataclass(frozen=True)
+class Commitment:
+    """One thing a pledge promised, with its own delivery status."""
+
+    text: str
+    status: str = "unknown"
+    evidence: str = ""
+
+    def __post_init__(self) -> None:
+        required_text(self.text, "commitments.text")
+        one_of(self.status, COMMITMENT_STATUSES, "commitments.status")
+
+    def to_doc(self) -> dict[str, Any]:
+        return {"text": self.text, "status": self.status, "evidence": self.evidence}
+
+
+def _commitment(value: object) -> Commitment:
+    if isinstance(value, Commitment):
+        return value
+    if not isinstance(value, dict):
+        raise ValidationError("commitments", "each commitment must be an object")
+    try:
+        return Commitment(**value)
+    except TypeError as exc:
+        raise ValidationError("commitments", str(exc)) from exc
+
+
+@dataclass(frozen=True)
+class Pledge(Record):
+    """A funding promise, e.g. HEE's £10m a year to help trainees return to training."""
+
+    TABLE: ClassVar[str] = "pledges"
+    DATE_FIELDS: ClassVar[tuple[str, ...]] = ("announced", "funded_from")
+
+    organisation: str
+    title: str
+    amount_gbp: int | None = None
+    recurrent: bool = False
+    funded_from: date | None = None
+    announced: date | None = None
+    status: str = "announced"
+    commitments: tuple[Commitment, ...] = field(default_factory=tuple)
+    summary: str = ""
+    source: Source | None = None
+    sample: bool = False
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        required_text(self.organisation, "organisation")
+        required_text(self.title, "title")
+        if self.amount_gbp is not None and (
+            isinstance(self.amount_gbp, bool)
+            or not isinstance(self.amount_gbp, int)
+            or self.amount_gbp < 0
+        ):
+            raise ValidationError("amount_gbp", "must be a whole number of pounds, 0 or more")
+        one_of(self.status, PLEDGE_STATUSES, "status")
+        object.__setattr__(self, "announced", optional_date(self.announced, "announced"))
+        object.__setattr__(self, "funded_from", optional_date(self.funded_from, "funded_from"))
+        commitments = tuple(_commitment(c) for c in self.commitments)
+        object.__setattr__(self, "commitments", commitments)
+
+    @property
+    def commitments_done(self) -> int:
+        return sum(1 for c in self.commitments if c.status == "delivered")
+
+
+RECORD_TYPES: tuple[type[Record], ...] = (Letter, Campaign, Pledge)

@@ -1,0 +1,348 @@
+"""Opening TinyDB files so that a record the UI calls saved stays saved.
+
+Every data file goes through :func:`open_db`. TinyDB's own JSONStorage
+truncates the file and writes it in place, so a crash or a full disk mid-write
+leaves half a file; its CachingMiddleware keeps writes in memory until close.
+Neither is acceptable for a user's correspondence, so this module supplies:
+
+* :class:`AtomicJSONStorage`: each write goes to a temp file in the same
+  directory, is flushed and fsynced, renamed over the old file and the
+  directory is fsynced. A crash at any instant leaves the old or the new file.
+* A cross-process :class:`filelock.FileLock` held around every
+  read-modify-write, so the TUI and a cron ``gpwatch refresh`` never lose each
+  other's writes.
+* Files created user-only (0600) in a user-only data dir (0700).
+* A corrupt file is never overwritten: at open it is renamed aside and the
+  caller is told both paths; found corrupt later, every write is refused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import os
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Table
+
+DATA_DIR_ENV = "GPWATCH_DATA_DIR"
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+LOCK_TIMEOUT_S = 10.0
+TEMP_SUFFIX = ".tmp"
+
+
+class StoreError(Exception):
+    """A storage problem with a message fit to show a user as it is."""
+
+
+class DataDirError(StoreError):
+    """The data dir can not be created, or is not a writable directory."""
+
+
+class CorruptDataFile(StoreError):
+    """A data file is not valid gpwatch JSON; it was not, and will not be, overwritten."""
+
+    def __init__(self, path: Path, reason: str, aside: Path | None = None) -> None:
+        self.path = path
+        self.reason = reason
+        self.aside = aside
+        if aside is None:
+            message = (
+                f"{path} is not valid gpwatch data ({reason}); "
+                "nothing will be written to it. Quit gpwatch and restart it: the file "
+                "will be kept aside and a fresh one started."
+            )
+        else:
+            message = (
+                f"{path} was not valid gpwatch data ({reason}). It was kept, unchanged, "
+                f"as {aside}, and a fresh empty file was started in its place. To recover, "
+                f"quit gpwatch, repair the JSON in {aside.name} and copy it back over "
+                f"{path.name}, or restore a backup."
+            )
+        super().__init__(message)
+
+
+class StoreWriteError(StoreError):
+    """A save failed (disk full, I/O error); the file on disk is as it was before."""
+
+
+class StoreBusyError(StoreError):
+    """Another process held the data file's lock for longer than we wait."""
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """A corrupt file found at open and moved aside, for the caller to report."""
+
+    path: Path
+    aside: Path
+    reason: str
+
+    @property
+    def message(self) -> str:
+        return str(CorruptDataFile(self.path, self.reason, self.aside))
+
+
+# --------------------------------------------------------------------------- data dir
+
+
+def default_data_dir() -> Path:
+    # platformdirs is imported here so that commands given --data-dir never pay for it.
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("gpwatch", appauthor=False))
+
+
+def resolve_data_dir(cli_value: str | os.PathLike[str] | None = None) -> Path:
+    """The data dir in precedence order: --data-dir, $GPWATCH_DATA_DIR, platformdirs."""
+    if cli_value:
+        return Path(cli_value).expanduser()
+    env_value = os.environ.get(DATA_DIR_ENV)
+    if env_value:
+        return Path(env_value).expanduser()
+    return default_data_dir()
+
+
+def prepare_data_dir(path: Path) -> Path:
+    """Create the data dir user-only if missing and prove it is a writable directory.
+
+    Raises DataDirError with a one-line reason rather than letting a later save
+    fail half-way through the user's work.
+    """
+    path = path.expanduser()
+    if path.exists() and not path.is_dir():
+        raise DataDirError(f"data dir {path} is not a directory (a file is in its place)")
+    try:
+        path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataDirError(f"can not create data dir {path}: {exc.strerror or exc}") from exc
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".gpwatch-probe-", dir=path)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise DataDirError(f"data dir {path} is not writable: {exc.strerror or exc}") from exc
+    return path.resolve()
+
+
+# --------------------------------------------------------------------------- storage
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _validate(data: Any, path: Path) -> dict[str, dict[str, Any]]:
+    """TinyDB's layout is {table: {doc_id: document}}; anything else is not ours."""
+    if not isinstance(data, dict):
+        raise CorruptDataFile(path, "top level is not a JSON object")
+    for name, table in data.items():
+        if not isinstance(table, dict):
+            raise CorruptDataFile(path, f"table {name!r} is not a JSON object")
+        for doc_id, doc in table.items():
+            if not isinstance(doc, dict):
+                raise CorruptDataFile(path, f"document {name}/{doc_id} is not a JSON object")
+    return data
+
+
+def read_json_file(path: Path) -> dict[str, dict[str, Any]] | None:
+    """Read and check one data file; None when it does not exist or is empty."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise StoreError(f"can not read {path}: {exc.strerror or exc}") from exc
+    if not raw.strip():
+        return None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise CorruptDataFile(path, f"not UTF-8 text at byte {exc.start}") from exc
+    except json.JSONDecodeError as exc:
+        raise CorruptDataFile(path, f"bad JSON at line {exc.lineno} column {exc.colno}") from exc
+    return _validate(data, path)
+
+
+def atomic_write_bytes(path: Path, payload: bytes) -> None:
+    """Replace path with payload so that a crash leaves the old or the new file.
+
+    On any failure the temp file is removed, the old file is untouched and
+    StoreWriteError says why.
+    """
+    directory = path.parent
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=directory)
+    tmp = Path(tmp_name)
+    try:
+        try:
+            os.fchmod(fd, FILE_MODE)
+            view = memoryview(payload)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        if isinstance(exc, OSError):
+            reason = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
+            raise StoreWriteError(
+                f"could not save {path}: {reason}; the file is unchanged"
+            ) from exc
+        raise
+    try:
+        _fsync_dir(directory)
+    except OSError as exc:
+        raise StoreWriteError(
+            f"saved {path} but could not confirm it reached the disk: {exc.strerror or exc}"
+        ) from exc
+
+
+def encode_tables(data: Mapping[str, Any]) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage that never leaves a partly written file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        return read_json_file(self.path)
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        atomic_write_bytes(self.path, encode_tables(data))
+
+    def close(self) -> None:
+        pass
+
+
+class LockedTable(Table):
+    """A TinyDB table whose every write is one cross-process read-modify-write.
+
+    TinyDB caches the next document id and query results in memory, which
+    another process's writes make stale; both caches are dropped under the lock.
+    """
+
+    def __init__(self, storage: Storage, name: str, *, lock: FileLock, **kwargs: Any) -> None:
+        kwargs.setdefault("cache_size", 0)
+        super().__init__(storage, name, **kwargs)
+        self._lock = lock
+
+    def _update_table(self, updater: Any) -> None:
+        with locked(self._lock):
+            self._next_id = None
+            self.clear_cache()
+            super()._update_table(updater)
+
+    def insert(self, document: Mapping[str, Any]) -> int:
+        with locked(self._lock):
+            self._next_id = None
+            return super().insert(document)
+
+
+class SafeTinyDB(TinyDB):
+    """TinyDB over AtomicJSONStorage with a file lock; made by :func:`open_db`."""
+
+    table_class = LockedTable
+
+    def __init__(self, path: Path, lock: FileLock, recovered: Recovery | None) -> None:
+        self.path = path
+        self.lock = lock
+        self.recovered = recovered
+        super().__init__(path, storage=AtomicJSONStorage)
+
+    def table(self, name: str, **kwargs: Any) -> Table:
+        kwargs.setdefault("lock", self.lock)
+        return super().table(name, **kwargs)
+
+    def drop_table(self, name: str) -> None:
+        with locked(self.lock):
+            super().drop_table(name)
+
+    def drop_tables(self) -> None:
+        with locked(self.lock):
+            super().drop_tables()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[SafeTinyDB]:
+        """Hold the lock across several reads and writes that must not interleave."""
+        with locked(self.lock):
+            yield self
+
+
+@contextlib.contextmanager
+def locked(lock: FileLock) -> Iterator[None]:
+    try:
+        lock.acquire(timeout=LOCK_TIMEOUT_S)
+    except Timeout as exc:
+        raise StoreBusyError(
+            f"{lock.lock_file} has been held by another gpwatch process for over "
+            f"{LOCK_TIMEOUT_S:.0f} s; try again when it has finished"
+        ) from exc
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _remove_stale_temp_files(path: Path) -> None:
+    """Temp files left by a writer that was killed; only called with the lock held."""
+    for stale in path.parent.glob(f".{path.name}.*{TEMP_SUFFIX}"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+
+
+def _move_aside(path: Path, reason: str) -> Recovery:
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    aside = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 1
+    while aside.exists():
+        n += 1
+        aside = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+    os.rename(path, aside)
+    _fsync_dir(path.parent)
+    return Recovery(path=path, aside=aside, reason=reason)
+
+
+def open_db(path: Path) -> SafeTinyDB:
+    """Open one data file with atomic writes, a file lock and corrupt-file recovery.
+
+    A corrupt file is renamed aside (``NAME.corrupt-<timestamp>``) and reported
+    on ``db.recovered``; a fresh empty file takes its place.
+    """
+    lock = FileLock(path.with_name(path.name + ".lock"), mode=FILE_MODE)
+    recovered: Recovery | None = None
+    with locked(lock):
+        _remove_stale_temp_files(path)
+        try:
+            read_json_file(path)
+        except CorruptDataFile as exc:
+            try:
+                recovered = _move_aside(path, exc.reason)
+            except OSError as move_exc:
+                raise StoreError(
+                    f"{path} is not valid gpwatch data ({exc.reason}) and could not be "
+                    f"moved aside: {move_exc.strerror or move_exc}. Move it away by hand."
+                ) from move_exc
+        if path.exists():
+            os.chmod(path, FILE_MODE)
+    return SafeTinyDB(path, lock, recovered)

@@ -1,0 +1,1 @@
+"""Workforce figures: the series model, bundled figures and (later) NHS Digital imports."""

@@ -1,0 +1,1 @@
+"""The gpwatch Textual app; imports adapters, never the reverse."""
