@@ -191,7 +191,8 @@ def sample_pledges() -> list[Pledge]:
                 Commitment("Open to all GPs in England, including trainees and locums"),
                 Commitment("Psychological and addiction support, from prevention to treatment"),
             ),
-            summary="Awarded to the Hurley Group as lead provider, with Dr Clare Gerada at the helm.",
+            summary="Awarded to the Hurley Group as lead provider, with Dr Clare Gerada at the "
+            "helm.",
             source=GP_HEALTH_SERVICE,
             sample=True,
         ),

@@ -1,0 +1,119 @@
+"""The gpwatch App: modes for the six screens, global keys, palette and help."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from functools import partial
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
+from textual.screen import Screen
+
+from adapters.text import clean_text
+from adapters.workspace import Workspace
+from tui.screens import SCREENS
+from tui.screens.campaigns import CampaignsScreen
+from tui.screens.correspondence import CorrespondenceScreen
+from tui.screens.help import HelpScreen, Row
+from tui.screens.news import NewsScreen
+from tui.screens.overview import OverviewScreen
+from tui.screens.pledges import PledgesScreen
+from tui.screens.workforce import WorkforceScreen
+
+SCREEN_CLASSES: dict[str, type[Screen[None]]] = {
+    "overview": OverviewScreen,
+    "workforce": WorkforceScreen,
+    "news": NewsScreen,
+    "correspondence": CorrespondenceScreen,
+    "campaigns": CampaignsScreen,
+    "pledges": PledgesScreen,
+}
+
+
+def display_path(path: Path) -> str:
+    """The data dir as the user would type it: ~ for their home."""
+    home = Path.home()
+    try:
+        return "~" + os.sep + str(path.relative_to(home))
+    except ValueError:
+        return str(path)
+
+
+class GpwatchApp(App[None]):
+    """The dashboard, given an opened Workspace so tests can inject a temp data dir."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "gpwatch"
+    MODES: ClassVar[dict[str, str | type[Screen[None]]]] = dict(SCREEN_CLASSES)  # type: ignore[assignment]
+    DEFAULT_MODE = "overview"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(
+            Binding(entry.key, f"switch_mode('{entry.mode}')", entry.title, id=entry.mode)
+            for entry in SCREENS
+        ),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.sample_loaded = workspace.sample_loaded
+        self.theme = "textual-dark"
+
+    def on_mount(self) -> None:
+        self.refresh_status()
+        for recovery in self.workspace.recoveries:
+            self.notify(
+                clean_text(recovery.message),
+                title="A data file was damaged",
+                severity="error",
+                timeout=120,
+                markup=False,
+            )
+
+    def refresh_status(self) -> None:
+        """Re-read whether sample data is loaded and show it with the data dir."""
+        self.sample_loaded = self.workspace.sample_loaded
+        state = "sample data loaded" if self.sample_loaded else "no sample data"
+        self.sub_title = f"{clean_text(display_path(self.workspace.data_dir))} · {state}"
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        for entry in SCREENS:
+            yield SystemCommand(
+                f"{entry.title} screen",
+                f"{entry.purpose} (key {entry.key})",
+                partial(self.switch_mode, entry.mode),
+            )
+        yield SystemCommand("Help: list keys", "every key on this screen (key ?)", self.action_help)
+        yield from super().get_system_commands(screen)
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.screen.title or "gpwatch", self.binding_rows(self.screen)))
+
+    def binding_rows(self, screen: Screen[object]) -> list[Row]:
+        """Every active binding of the screen, its focused widget and the app."""
+        rows: list[Row] = []
+        seen: set[str] = set()
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            key = self.get_key_display(binding)
+            if key in seen:
+                continue
+            seen.add(key)
+            rows.append((key, binding.description or binding.action, self._where(active.node)))
+        rows.append(("ctrl+p", "command palette: every command by name", "everywhere"))
+        return rows
+
+    def _where(self, node: DOMNode) -> str:
+        if node is self:
+            return "everywhere"
+        if isinstance(node, Screen):
+            return f"{node.title or 'this'} screen"
+        return type(node).__name__

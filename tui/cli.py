@@ -1,0 +1,83 @@
+"""The `gpwatch` entry point.
+
+argparse rather than typer/click: it is in the standard library, costs almost
+nothing to import (start-up time is a target) and sub-parsers make each command
+one small module in ``tui.commands``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
+
+from adapters.store import DATA_DIR_ENV, StoreError, resolve_data_dir
+from adapters.workspace import Workspace
+from tui.commands import COMMANDS
+
+
+def package_version() -> str:
+    try:
+        return version("gpwatch")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0+unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gpwatch",
+        description=(
+            "A terminal dashboard for England's general-practice workforce: figures "
+            "against targets, news, LMC correspondence, campaigns and pledges. "
+            "With no command, opens the dashboard."
+        ),
+        epilog=f"The data dir can also be set with ${DATA_DIR_ENV}.",
+    )
+    parser.add_argument("--version", action="version", version=f"gpwatch {package_version()}")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help=f"where gpwatch keeps its files (default: ${DATA_DIR_ENV}, else the user data dir)",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for command in COMMANDS:
+        sub = subparsers.add_parser(command.NAME, help=command.HELP, description=command.HELP)
+        command.add_arguments(sub)
+        sub.set_defaults(run=command.run)
+    return parser
+
+
+def error(message: str) -> int:
+    print(f"gpwatch: error: {message}", file=sys.stderr)
+    return 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        workspace = Workspace.open(resolve_data_dir(args.data_dir))
+    except StoreError as exc:
+        return error(str(exc))
+    for recovery in workspace.recoveries:
+        print(f"gpwatch: warning: {recovery.message}", file=sys.stderr)
+    try:
+        if args.command is None:
+            return open_dashboard(workspace)
+        return int(args.run(args, workspace))
+    except StoreError as exc:
+        return error(str(exc))
+    except KeyboardInterrupt:
+        return 130
+
+
+def open_dashboard(workspace: Workspace) -> int:
+    # Imported here so that sub-commands run without loading Textual.
+    from tui.app import GpwatchApp
+
+    GpwatchApp(workspace).run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

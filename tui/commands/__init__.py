@@ -1,0 +1,26 @@
+"""Sub-commands: one module each, listed in COMMANDS.
+
+A command module defines NAME, HELP, ``add_arguments(parser)`` and
+``run(args, workspace) -> int``. Modules must import quickly (no Textual, no
+feed parsing at import time): the CLI imports all of them to build --help.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Protocol
+
+from adapters.workspace import Workspace
+from tui.commands import reset_sample
+
+
+class Command(Protocol):
+    NAME: str
+    HELP: str
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None: ...
+
+    def run(self, args: argparse.Namespace, workspace: Workspace) -> int: ...
+
+
+COMMANDS: tuple[Command, ...] = (reset_sample,)  # type: ignore[assignment]

@@ -1,0 +1,69 @@
+"""What every top-level screen shares: header, footer and a too-small notice."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+if TYPE_CHECKING:
+    from adapters.workspace import Workspace
+    from tui.app import GpwatchApp
+
+MIN_WIDTH = 60
+MIN_HEIGHT = 15
+
+
+class GpwatchScreen(Screen[None]):
+    """A mode's root screen; subclasses supply :meth:`compose_body` and :meth:`load`.
+
+    Below MIN_WIDTH x MIN_HEIGHT the body is hidden behind a notice instead of
+    being squeezed into nonsense; nothing is lost, and it comes back on resize.
+    """
+
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
+        (0, "-too-narrow"),
+        (MIN_WIDTH, "-wide-enough"),
+    ]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
+        (0, "-too-short"),
+        (MIN_HEIGHT, "-tall-enough"),
+    ]
+
+    @property
+    def gpwatch(self) -> GpwatchApp:
+        return cast("GpwatchApp", self.app)
+
+    @property
+    def workspace(self) -> Workspace:
+        return self.gpwatch.workspace
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="body"):
+            yield from self.compose_body()
+        yield Static(id="too-small")
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def on_screen_resume(self) -> None:
+        # Sent on first show and on every return, so another process's changes
+        # (a cron refresh, reset-sample) appear when the user comes back.
+        self.gpwatch.refresh_status()
+        self.load()
+
+    def load(self) -> None:
+        """Read this screen's data from the repositories into its widgets."""
+
+    def on_resize(self) -> None:
+        width, height = self.size
+        self.query_one("#too-small", Static).update(
+            f"This terminal is {width}x{height}; gpwatch needs at least "
+            f"{MIN_WIDTH}x{MIN_HEIGHT}.\nEnlarge the window: nothing is lost. "
+            "Press q to quit."
+        )

@@ -1,0 +1,54 @@
+"""Overview: the screen users open first; for now, what the data dir holds."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+
+from tui.screens.base import GpwatchScreen
+from tui.widgets.notice import Notice
+from tui.widgets.record_table import RecordTable
+
+
+class OverviewScreen(GpwatchScreen):
+    TITLE = "Overview"
+
+    def compose_body(self) -> ComposeResult:
+        yield Notice("In your data now", heading=True)
+        yield RecordTable(("Records", "Count", "Where"), id="counts")
+        yield Notice("", id="sample-note")
+        yield Notice(
+            "Coming next on this screen: tiles for the latest GP FTE against Sep 2015, "
+            "trainee intake against the record, overdue letters, campaigns behind "
+            "trajectory and unread news; a trend chart with its target; what is due this "
+            "week; the newest headlines. Keys 1-6 open each screen, ? lists every key.",
+            id="plans",
+        )
+
+    def load(self) -> None:
+        records = self.workspace.records
+        letters = records.letters.all()
+        campaigns = records.campaigns.all()
+        pledges = records.pledges.all()
+        commitments = sum(len(p.commitments) for p in pledges)
+        delivered = sum(p.commitments_done for p in pledges)
+        open_letters = sum(1 for letter in letters if letter.is_open)
+        active = sum(1 for c in campaigns if c.status == "active")
+        self.query_one("#counts", RecordTable).show_rows(
+            [
+                ("Letters", f"{open_letters} open of {len(letters)}", "4 Correspondence"),
+                ("Campaigns", f"{active} active of {len(campaigns)}", "5 Campaigns"),
+                (
+                    "Pledges",
+                    f"{len(pledges)} pledges, {delivered}/{commitments} commitments delivered",
+                    "6 Pledges",
+                ),
+                ("Workforce figures", str(self.workspace.figures.count()), "2 Workforce"),
+                ("News articles", "none: feeds are not fetched yet", "3 News"),
+            ]
+        )
+        self.query_one("#sample-note", Notice).update(
+            "Sample records from the seed articles are loaded (marked 'sample'); "
+            "`gpwatch reset-sample` removes them and leaves your own records."
+            if self.gpwatch.sample_loaded
+            else "No sample records are loaded."
+        )
