@@ -52,11 +52,17 @@ class GpwatchApp(App[None]):
     DEFAULT_MODE = "overview"
     BINDINGS: ClassVar[list[BindingType]] = [
         *(
-            Binding(entry.key, f"switch_mode('{entry.mode}')", entry.title, id=entry.mode)
+            Binding(
+                entry.key,
+                f"switch_mode('{entry.mode}')",
+                entry.title,
+                tooltip=f"{entry.title} screen: {entry.purpose}",
+                id=entry.mode,
+            )
             for entry in SCREENS
         ),
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help", key_display="?", tooltip="List every key here"),
+        Binding("q", "quit", "Quit", tooltip="Quit gpwatch (everything is already saved)"),
     ]
 
     def __init__(self, workspace: Workspace) -> None:
@@ -107,13 +113,14 @@ class GpwatchApp(App[None]):
             if key in seen:
                 continue
             seen.add(key)
-            rows.append((key, binding.description or binding.action, self._where(active.node)))
-        rows.append(("ctrl+p", "command palette: every command by name", "everywhere"))
-        return rows
+            does = binding.tooltip or binding.description or binding.action
+            rows.append((key, does, self._where(active.node)))
+        # The keys that work everywhere first: they are what a newcomer needs.
+        return sorted(rows, key=lambda row: (row[2] != "everywhere", row[2] != "this screen"))
 
     def _where(self, node: DOMNode) -> str:
         if node is self:
             return "everywhere"
         if isinstance(node, Screen):
-            return f"{node.title or 'this'} screen"
-        return type(node).__name__
+            return "this screen"
+        return str(getattr(node, "HELP_NAME", type(node).__name__))

@@ -46,7 +46,7 @@ class GpwatchScreen(Screen[None]):
         with Vertical(id="body"):
             yield from self.compose_body()
         yield Static(id="too-small")
-        yield Footer()
+        yield Footer(compact=True)
 
     def compose_body(self) -> ComposeResult:
         yield from ()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 
+from adapters.text import clean_text
 from tui.screens.base import GpwatchScreen
 from tui.widgets.notice import Notice
 from tui.widgets.record_table import RecordTable
@@ -16,6 +17,7 @@ class OverviewScreen(GpwatchScreen):
         yield Notice("In your data now", heading=True)
         yield RecordTable(("Records", "Count", "Where"), id="counts")
         yield Notice("", id="sample-note")
+        yield Notice("", id="invalid-note")
         yield Notice(
             "Coming next on this screen: tiles for the latest GP FTE against Sep 2015, "
             "trainee intake against the record, overdue letters, campaigns behind "
@@ -51,4 +53,12 @@ class OverviewScreen(GpwatchScreen):
             "`gpwatch reset-sample` removes them and leaves your own records."
             if self.gpwatch.sample_loaded
             else "No sample records are loaded."
+        )
+        invalid = [p for repo in records.repositories for p in repo.invalid()]
+        self.query_one("#invalid-note", Notice).update(
+            f"{len(invalid)} stored records could not be read and are not shown; they are "
+            f"kept unchanged in records.json. First: {invalid[0].table} #{invalid[0].doc_id}: "
+            f"{clean_text(invalid[0].error)}"
+            if invalid
+            else ""
         )

@@ -12,6 +12,7 @@ from tui.inert import inert
 class RecordTable(DataTable[object]):
     """DataTable filled from plain values: no cell can carry markup or escapes."""
 
+    HELP_NAME = "table"
     DEFAULT_CSS = """
     RecordTable { height: auto; max-height: 1fr; }
     """
