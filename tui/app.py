@@ -68,11 +68,10 @@ class GpwatchApp(App[None]):
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
         self.workspace = workspace
-        self.sample_loaded = workspace.sample_loaded
+        self.sample_loaded = False  # set by refresh_status when the first screen shows
         self.theme = "textual-dark"
 
     def on_mount(self) -> None:
-        self.refresh_status()
         for recovery in self.workspace.recoveries:
             self.notify(
                 clean_text(recovery.message),
