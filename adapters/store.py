@@ -185,7 +185,12 @@ def atomic_write_bytes(path: Path, payload: bytes) -> None:
     StoreWriteError says why.
     """
     directory = path.parent
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=directory)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=directory)
+    except OSError as exc:  # no free inode, a read-only or unwritable dir
+        raise StoreWriteError(
+            f"could not save {path}: {_reason(exc)}; the file is unchanged"
+        ) from exc
     tmp = Path(tmp_name)
     try:
         try:
@@ -202,9 +207,8 @@ def atomic_write_bytes(path: Path, payload: bytes) -> None:
         with contextlib.suppress(OSError):
             tmp.unlink()
         if isinstance(exc, OSError):
-            reason = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
             raise StoreWriteError(
-                f"could not save {path}: {reason}; the file is unchanged"
+                f"could not save {path}: {_reason(exc)}; the file is unchanged"
             ) from exc
         raise
     try:
@@ -213,6 +217,10 @@ def atomic_write_bytes(path: Path, payload: bytes) -> None:
         raise StoreWriteError(
             f"saved {path} but could not confirm it reached the disk: {exc.strerror or exc}"
         ) from exc
+
+
+def _reason(exc: OSError) -> str:
+    return "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
 
 
 def encode_tables(data: Mapping[str, Any]) -> bytes:
@@ -280,6 +288,7 @@ class SafeTinyDB(TinyDB):
 
     def drop_tables(self) -> None:
         with locked(self.lock):
+            self.storage.read()  # TinyDB writes {} unread: refuse to overwrite a corrupt file
             super().drop_tables()
 
     @contextlib.contextmanager
@@ -298,6 +307,8 @@ def locked(lock: FileLock) -> Iterator[None]:
             f"{lock.lock_file} has been held by another gpwatch process for over "
             f"{LOCK_TIMEOUT_S:.0f} s; try again when it has finished"
         ) from exc
+    except OSError as exc:  # e.g. the file system went read-only
+        raise StoreError(f"can not lock {lock.lock_file}: {exc.strerror or exc}") from exc
     try:
         yield
     finally:

@@ -55,10 +55,12 @@ class OverviewScreen(GpwatchScreen):
             else "No sample records are loaded."
         )
         invalid = [p for repo in records.repositories for p in repo.invalid()]
-        self.query_one("#invalid-note", Notice).update(
-            f"{len(invalid)} stored records could not be read and are not shown; they are "
-            f"kept unchanged in records.json. First: {invalid[0].table} #{invalid[0].doc_id}: "
-            f"{clean_text(invalid[0].error)}"
-            if invalid
-            else ""
-        )
+        note = self.query_one("#invalid-note", Notice)
+        note.display = bool(invalid)
+        if invalid:
+            first = invalid[0]
+            note.update(
+                f"{len(invalid)} stored records could not be read and are not shown; they "
+                f"are kept unchanged in records.json. First: {first.table} #{first.doc_id}: "
+                f"{clean_text(first.error)}"
+            )
