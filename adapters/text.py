@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 
 # ESC-introduced sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST),
-# DCS/SOS/PM/APC (ESC P/X/^/_ ... ST) and two-character escapes (ESC + one char).
+# DCS/SOS/PM/APC (ESC P/X/^/_ ... ST) and the rest (ESC, intermediates, one final).
 _ESCAPE_SEQUENCE = re.compile(
     r"""
     \x1b\[[0-?]*[ -/]*[@-~]                  # CSI
   | \x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?       # OSC, ended by BEL or ST (or unterminated)
   | \x1b[PX^_][^\x1b]*(?:\x1b\\)?            # DCS, SOS, PM, APC
-  | \x1b[@-Z\\-_]                            # other two-character escapes
+  | \x1b[ -/]*[0-~]                          # other escapes: ESC c, ESC 7, ESC ( B ...
   | \x9b[0-?]*[ -/]*[@-~]                    # 8-bit CSI
   | \x9d[^\x07\x9c]*(?:\x07|\x9c)?           # 8-bit OSC
     """,
