@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from adapters import sample
 from adapters.records.repository import Records
 from adapters.repository import RecordRepository
 from adapters.store import Recovery, open_db, prepare_data_dir
@@ -62,6 +61,8 @@ class Workspace:
         After a corrupt file was moved aside the sample is not added: the user
         is recovering data, and sample rows mixed into it would only confuse.
         """
+        from adapters import sample  # ~20 ms of dataclass building, needed once per data dir
+
         db = self.records.db
         meta = db.table(META_TABLE)
         with db.transaction():

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -16,22 +17,17 @@ from textual.screen import Screen
 from adapters.text import clean_text
 from adapters.workspace import Workspace
 from tui.screens import SCREENS
-from tui.screens.campaigns import CampaignsScreen
-from tui.screens.correspondence import CorrespondenceScreen
 from tui.screens.help import HelpScreen, Row
-from tui.screens.news import NewsScreen
-from tui.screens.overview import OverviewScreen
-from tui.screens.pledges import PledgesScreen
-from tui.screens.workforce import WorkforceScreen
 
-SCREEN_CLASSES: dict[str, type[Screen[None]]] = {
-    "overview": OverviewScreen,
-    "workforce": WorkforceScreen,
-    "news": NewsScreen,
-    "correspondence": CorrespondenceScreen,
-    "campaigns": CampaignsScreen,
-    "pledges": PledgesScreen,
-}
+
+def lazy_screen(mode: str) -> Callable[[], Screen[None]]:
+    """A mode's screen, imported when first shown: only Overview is on the start-up path."""
+
+    def make() -> Screen[None]:
+        module = importlib.import_module(f"tui.screens.{mode}")
+        return cast("Screen[None]", module.SCREEN())
+
+    return make
 
 
 def display_path(path: Path) -> str:
@@ -46,9 +42,12 @@ def display_path(path: Path) -> str:
 class GpwatchApp(App[None]):
     """The dashboard, given an opened Workspace so tests can inject a temp data dir."""
 
-    CSS_PATH = "app.tcss"
+    # Absolute, so subclasses defined elsewhere (tests, bench) still find it.
+    CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "gpwatch"
-    MODES: ClassVar[dict[str, str | type[Screen[None]]]] = dict(SCREEN_CLASSES)  # type: ignore[assignment]
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[None]]]] = {  # type: ignore[assignment]
+        entry.mode: lazy_screen(entry.mode) for entry in SCREENS
+    }
     DEFAULT_MODE = "overview"
     BINDINGS: ClassVar[list[BindingType]] = [
         *(

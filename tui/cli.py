@@ -10,18 +10,27 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from importlib.metadata import PackageNotFoundError, version
 
 from adapters.store import DATA_DIR_ENV, StoreError, resolve_data_dir
 from adapters.workspace import Workspace
 from tui.commands import COMMANDS
 
 
-def package_version() -> str:
-    try:
-        return version("gpwatch")
-    except PackageNotFoundError:  # running from a source tree that was never installed
-        return "0+unknown"
+class VersionAction(argparse.Action):
+    """--version, looked up only when asked: importlib.metadata costs ~35 ms to import."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("gpwatch")
+        except PackageNotFoundError:  # a source tree that was never installed
+            found = "0+unknown"
+        print(f"gpwatch {found}")
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog=f"The data dir can also be set with ${DATA_DIR_ENV}.",
     )
-    parser.add_argument("--version", action="version", version=f"gpwatch {package_version()}")
+    parser.add_argument("--version", action=VersionAction)
     parser.add_argument(
         "--data-dir",
         metavar="DIR",

@@ -14,6 +14,7 @@ from adapters.workspace import Workspace
 from tui.app import GpwatchApp
 from tui.screens import SCREENS
 from tui.screens.help import HelpScreen
+from tui.widgets.fact_table import FactTable
 from tui.widgets.record_table import RecordTable
 
 SIZE = (100, 30)
@@ -26,8 +27,8 @@ async def test_starts_on_overview_with_data_dir_and_sample_state(workspace: Work
         assert app.current_mode == "overview"
         assert str(workspace.data_dir) in app.sub_title
         assert "sample data loaded" in app.sub_title
-        counts = app.screen.query_one("#counts", RecordTable)
-        cells = [str(counts.get_row_at(i)[1]) for i in range(counts.row_count)]
+        counts = app.screen.query_one("#counts", FactTable)
+        cells = [row[1] for row in counts.rows]
         assert cells[0] == "1 open of 1"
         assert cells[1] == "2 active of 3"
 

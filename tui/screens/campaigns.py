@@ -37,3 +37,6 @@ class CampaignsScreen(GpwatchScreen):
             )
             for campaign in self.workspace.records.campaigns.all()
         )
+
+
+SCREEN = CampaignsScreen

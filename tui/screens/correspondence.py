@@ -37,3 +37,6 @@ class CorrespondenceScreen(GpwatchScreen):
             )
             for letter in self.workspace.records.letters.all()
         )
+
+
+SCREEN = CorrespondenceScreen

@@ -23,3 +23,6 @@ class NewsScreen(GpwatchScreen):
             "from cron. Feeds will be importable from OPML.",
             id="plans",
         )
+
+
+SCREEN = NewsScreen

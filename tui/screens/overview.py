@@ -6,8 +6,8 @@ from textual.app import ComposeResult
 
 from adapters.text import clean_text
 from tui.screens.base import GpwatchScreen
+from tui.widgets.fact_table import FactTable
 from tui.widgets.notice import Notice
-from tui.widgets.record_table import RecordTable
 
 
 class OverviewScreen(GpwatchScreen):
@@ -15,7 +15,7 @@ class OverviewScreen(GpwatchScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Notice("In your data now", heading=True)
-        yield RecordTable(("Records", "Count", "Where"), id="counts")
+        yield FactTable(("Records", "Count", "Open with"), id="counts")
         yield Notice("", id="sample-note")
         yield Notice("", id="invalid-note")
         yield Notice(
@@ -35,7 +35,7 @@ class OverviewScreen(GpwatchScreen):
         delivered = sum(p.commitments_done for p in pledges)
         open_letters = sum(1 for letter in letters if letter.is_open)
         active = sum(1 for c in campaigns if c.status == "active")
-        self.query_one("#counts", RecordTable).show_rows(
+        self.query_one("#counts", FactTable).show_rows(
             [
                 ("Letters", f"{open_letters} open of {len(letters)}", "4 Correspondence"),
                 ("Campaigns", f"{active} active of {len(campaigns)}", "5 Campaigns"),
@@ -64,3 +64,6 @@ class OverviewScreen(GpwatchScreen):
                 f"are kept unchanged in records.json. First: {first.table} #{first.doc_id}: "
                 f"{clean_text(first.error)}"
             )
+
+
+SCREEN = OverviewScreen

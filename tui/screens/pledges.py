@@ -38,3 +38,6 @@ class PledgesScreen(GpwatchScreen):
             )
             for pledge in self.workspace.records.pledges.all()
         )
+
+
+SCREEN = PledgesScreen

@@ -39,3 +39,6 @@ class WorkforceScreen(GpwatchScreen):
             )
             for figure in figures
         )
+
+
+SCREEN = WorkforceScreen
