@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from adapters.validation import ValidationError, optional_date, required_text
+from adapters.validation import ValidationError, optional_date, optional_text, required_text
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,9 @@ class Source:
 
     def __post_init__(self) -> None:
         required_text(self.title, "source.title")
+        for name in ("publisher", "url", "reference"):
+            optional_text(getattr(self, name), f"source.{name}")
+        object.__setattr__(self, "published", optional_date(self.published, "source.published"))
 
     def label(self) -> str:
         """A one-line citation: publisher, date, title."""

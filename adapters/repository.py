@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 
+from tinydb import where
 from tinydb.table import Document
 
 from adapters.store import SafeTinyDB
@@ -15,6 +16,7 @@ from adapters.validation import ValidationError
 class InvalidDocument:
     """A stored document that no longer validates: shown to the user, never dropped."""
 
+    file: str
     table: str
     doc_id: int
     error: str
@@ -25,6 +27,7 @@ class Model(Protocol):
 
     TABLE: ClassVar[str]
     id: int | None
+    sample: bool
 
     def to_doc(self) -> dict[str, Any]: ...
 
@@ -33,6 +36,14 @@ class Model(Protocol):
 
 
 R = TypeVar("R", bound=Model)
+
+
+@dataclass(frozen=True)
+class Scan(Generic[R]):
+    """What one read of a table found."""
+
+    records: list[R]
+    invalid: list[InvalidDocument]
 
 
 class RecordRepository(Generic[R]):
@@ -50,24 +61,22 @@ class RecordRepository(Generic[R]):
     def _load(self, doc: Document) -> R:
         return self._model.from_doc(dict(doc), doc_id=doc.doc_id)
 
-    def all(self) -> list[R]:
-        """Every valid record; invalid documents are reported by :meth:`invalid`."""
-        out: list[R] = []
+    def scan(self) -> Scan[R]:
+        """One read of the file: the valid records and the documents that failed to load."""
+        records: list[R] = []
+        invalid: list[InvalidDocument] = []
         for doc in self._table.all():
             try:
-                out.append(self._load(doc))
-            except ValidationError:
-                continue
-        return out
-
-    def invalid(self) -> list[InvalidDocument]:
-        problems: list[InvalidDocument] = []
-        for doc in self._table.all():
-            try:
-                self._load(doc)
+                records.append(self._load(doc))
             except ValidationError as exc:
-                problems.append(InvalidDocument(self._model.TABLE, doc.doc_id, str(exc)))
-        return problems
+                invalid.append(
+                    InvalidDocument(self._db.path.name, self.table_name, doc.doc_id, str(exc))
+                )
+        return Scan(records, invalid)
+
+    def all(self) -> list[R]:
+        """Every valid record; :meth:`scan` also reports the invalid ones."""
+        return self.scan().records
 
     def get(self, record_id: int) -> R | None:
         doc = self._table.get(doc_id=record_id)
@@ -87,14 +96,11 @@ class RecordRepository(Generic[R]):
         self._table.remove(doc_ids=[record_id])
 
     def remove_sample(self) -> int:
-        """Remove the records seeded as samples; returns how many went."""
-        ids = [doc.doc_id for doc in self._table.all() if doc.get("sample") is True]
-        if ids:
-            self._table.remove(doc_ids=ids)
-        return len(ids)
+        """Remove the records seeded as samples (under the lock); returns how many went."""
+        return len(self._table.remove(where("sample") == True))  # noqa: E712  (a TinyDB query)
 
-    def count(self, *, sample: bool | None = None) -> int:
-        docs = self._table.all()
-        if sample is None:
-            return len(docs)
-        return sum(1 for doc in docs if bool(doc.get("sample")) is sample)
+    def has_sample(self) -> bool:
+        return any(doc.get("sample") is True for doc in self._table.all())
+
+    def count(self) -> int:
+        return len(self._table)

@@ -56,20 +56,21 @@ class CorruptDataFile(StoreError):
         self.path = path
         self.reason = reason
         self.aside = aside
-        if aside is None:
-            message = (
-                f"{path} is not valid gpwatch data ({reason}); "
-                "nothing will be written to it. Quit gpwatch and restart it: the file "
-                "will be kept aside and a fresh one started."
-            )
-        else:
-            message = (
-                f"{path} was not valid gpwatch data ({reason}). It was kept, unchanged, "
-                f"as {aside}, and a fresh empty file was started in its place. To recover, "
-                f"quit gpwatch, repair the JSON in {aside.name} and copy it back over "
-                f"{path.name}, or restore a backup."
-            )
-        super().__init__(message)
+        super().__init__(corrupt_message(path, reason, aside))
+
+
+def corrupt_message(path: Path, reason: str, aside: Path | None) -> str:
+    """What to tell the user about a corrupt file, before or after it was kept aside."""
+    if aside is None:
+        return (
+            f"{path} is not valid gpwatch data ({reason}); nothing will be written to it. "
+            "Quit gpwatch and restart it: the file will be kept aside and a fresh one started."
+        )
+    return (
+        f"{path} was not valid gpwatch data ({reason}). It was kept, unchanged, as {aside}, "
+        f"and a fresh empty file was started in its place. To recover, quit gpwatch, repair "
+        f"the JSON in {aside.name} and copy it back over {path.name}, or restore a backup."
+    )
 
 
 class StoreWriteError(StoreError):
@@ -90,7 +91,7 @@ class Recovery:
 
     @property
     def message(self) -> str:
-        return str(CorruptDataFile(self.path, self.reason, self.aside))
+        return corrupt_message(self.path, self.reason, self.aside)
 
 
 # --------------------------------------------------------------------------- data dir
@@ -105,10 +106,15 @@ def default_data_dir() -> Path:
 
 def resolve_data_dir(cli_value: str | os.PathLike[str] | None = None) -> Path:
     """The data dir in precedence order: --data-dir, $GPWATCH_DATA_DIR, platformdirs."""
-    if cli_value:
+    if cli_value is not None:
+        if not str(cli_value).strip():
+            # `--data-dir "$UNSET"` must not quietly fall back to the real data dir.
+            raise DataDirError("--data-dir was given an empty path")
         return Path(cli_value).expanduser()
     env_value = os.environ.get(DATA_DIR_ENV)
-    if env_value:
+    if env_value is not None:
+        if not env_value.strip():
+            raise DataDirError(f"${DATA_DIR_ENV} is set but empty")
         return Path(env_value).expanduser()
     return default_data_dir()
 
@@ -120,11 +126,11 @@ def prepare_data_dir(path: Path) -> Path:
     fail half-way through the user's work.
     """
     path = path.expanduser()
-    if path.exists() and not path.is_dir():
-        raise DataDirError(f"data dir {path} is not a directory (a file is in its place)")
     try:
+        if path.exists() and not path.is_dir():
+            raise DataDirError(f"data dir {path} is not a directory (a file is in its place)")
         path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-    except OSError as exc:
+    except OSError as exc:  # a parent is a file or unsearchable, the name is too long
         raise DataDirError(f"can not create data dir {path}: {exc.strerror or exc}") from exc
     try:
         fd, probe = tempfile.mkstemp(prefix=".gpwatch-probe-", dir=path)
@@ -147,16 +153,32 @@ def _fsync_dir(directory: Path) -> None:
 
 
 def _validate(data: Any, path: Path) -> dict[str, dict[str, Any]]:
-    """TinyDB's layout is {table: {doc_id: document}}; anything else is not ours."""
+    """TinyDB's layout is {table: {integer doc_id: document}}; anything else is not ours."""
     if not isinstance(data, dict):
         raise CorruptDataFile(path, "top level is not a JSON object")
     for name, table in data.items():
         if not isinstance(table, dict):
             raise CorruptDataFile(path, f"table {name!r} is not a JSON object")
         for doc_id, doc in table.items():
+            if not doc_id.isdecimal():
+                raise CorruptDataFile(path, f"table {name!r} has a non-numeric id {doc_id!r}")
             if not isinstance(doc, dict):
-                raise CorruptDataFile(path, f"document {name}/{doc_id} is not a JSON object")
+                raise CorruptDataFile(path, f"document {name!r}/{doc_id!r} is not a JSON object")
     return data
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A hand-edited file with a key twice would silently lose one copy on the next save."""
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
 
 
 def read_json_file(path: Path) -> dict[str, dict[str, Any]] | None:
@@ -170,7 +192,9 @@ def read_json_file(path: Path) -> dict[str, dict[str, Any]] | None:
     if not raw.strip():
         return None
     try:
-        data = json.loads(raw.decode("utf-8"))
+        data = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicate_keys)
+    except _DuplicateKey as exc:
+        raise CorruptDataFile(path, f"the key {exc.args[0]!r} appears twice in one object") from exc
     except UnicodeDecodeError as exc:
         raise CorruptDataFile(path, f"not UTF-8 text at byte {exc.start}") from exc
     except json.JSONDecodeError as exc:
@@ -340,6 +364,9 @@ def open_db(path: Path) -> SafeTinyDB:
     A corrupt file is renamed aside (``NAME.corrupt-<timestamp>``) and reported
     on ``db.recovered``; a fresh empty file takes its place.
     """
+    # Resolved, so a records.json that is a symlink is updated where it points
+    # rather than replaced by a plain file.
+    path = path.resolve()
     lock = FileLock(path.with_name(path.name + ".lock"), mode=FILE_MODE)
     recovered: Recovery | None = None
     with locked(lock):
@@ -354,6 +381,9 @@ def open_db(path: Path) -> SafeTinyDB:
                     f"{path} is not valid gpwatch data ({exc.reason}) and could not be "
                     f"moved aside: {move_exc.strerror or move_exc}. Move it away by hand."
                 ) from move_exc
-        if path.exists():
-            os.chmod(path, FILE_MODE)
+        try:
+            if path.exists():
+                os.chmod(path, FILE_MODE)
+        except OSError as exc:  # owned by another user
+            raise StoreError(f"can not make {path} private (0600): {exc.strerror or exc}") from exc
     return SafeTinyDB(path, lock, recovered)

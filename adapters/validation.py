@@ -21,6 +21,12 @@ def required_text(value: object, field: str) -> str:
     return value
 
 
+def optional_text(value: object, field: str) -> str:
+    if not isinstance(value, str):
+        raise ValidationError(field, "must be text")
+    return value
+
+
 def one_of(value: object, allowed: Iterable[str], field: str) -> str:
     allowed = tuple(allowed)
     if value not in allowed:
@@ -32,7 +38,9 @@ def optional_date(value: object, field: str) -> date | None:
     """Accept a date, an ISO string or None; stored documents hold ISO strings."""
     if value is None or value == "":
         return None
-    if isinstance(value, date):
+    # A datetime is a date subclass, but would be stored with a time and then
+    # compared with plain dates: refuse it rather than store what will not load.
+    if type(value) is date:
         return value
     if isinstance(value, str):
         try:
@@ -47,7 +55,7 @@ def iso(value: date | None) -> str | None:
 
 
 def text_list(values: object, field: str) -> tuple[str, ...]:
-    if isinstance(values, str) or not isinstance(values, Iterable):
+    if not isinstance(values, list | tuple):
         raise ValidationError(field, "must be a list")
     items = tuple(values)
     for item in items:

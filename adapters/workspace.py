@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from adapters.records.repository import Records
 from adapters.repository import RecordRepository
@@ -60,6 +61,8 @@ class Workspace:
         Decided under the records lock, so two first runs at once seed once.
         After a corrupt file was moved aside the sample is not added: the user
         is recovering data, and sample rows mixed into it would only confuse.
+        A run killed half-way leaves no marker; the next one fills in only the
+        tables that have no sample rows yet, so nothing is seeded twice.
         """
         from adapters import sample  # ~20 ms of dataclass building, needed once per data dir
 
@@ -70,22 +73,27 @@ class Workspace:
                 return False
             seed = not self.recoveries
             if seed:
-                self.records.letters.add_many(sample.sample_letters())
-                self.records.campaigns.add_many(sample.sample_campaigns())
-                self.records.pledges.add_many(sample.sample_pledges())
-                self.figures.add_many(sample.sample_figures())
+                batches: list[tuple[RecordRepository[Any], list[Any]]] = [
+                    (self.records.letters, sample.sample_letters()),
+                    (self.records.campaigns, sample.sample_campaigns()),
+                    (self.records.pledges, sample.sample_pledges()),
+                    (self.figures, sample.sample_figures()),
+                ]
+                for repository, records in batches:
+                    if not repository.has_sample():
+                        repository.add_many(records)
             meta.insert({"initialised": True, "sample_seeded": seed})
         return seed
 
     @property
     def sample_loaded(self) -> bool:
-        repositories = (*self.records.repositories, self.figures)
-        return any(repo.count(sample=True) for repo in repositories)
+        return any(repo.has_sample() for repo in self.repositories)
+
+    @property
+    def repositories(self) -> tuple[RecordRepository[Any], ...]:
+        return (*self.records.repositories, self.figures)
 
     def reset_sample(self) -> SampleReport:
         """Remove only the sample records; the user's own are untouched."""
-        removed = {
-            repo.table_name: repo.remove_sample()
-            for repo in (*self.records.repositories, self.figures)
-        }
+        removed = {repo.table_name: repo.remove_sample() for repo in self.repositories}
         return SampleReport(removed)

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from adapters.store import DATA_DIR_ENV, StoreError, resolve_data_dir
+from adapters.text import clean_text
 from adapters.workspace import Workspace
 from tui.commands import COMMANDS
 
@@ -58,7 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def error(message: str) -> int:
-    print(f"gpwatch: error: {message}", file=sys.stderr)
+    # Messages can carry file names and file content: print them inert.
+    print(f"gpwatch: error: {clean_text(message)}", file=sys.stderr)
     return 2
 
 
@@ -66,17 +68,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         workspace = Workspace.open(resolve_data_dir(args.data_dir))
-    except StoreError as exc:
-        return error(str(exc))
-    for recovery in workspace.recoveries:
-        print(f"gpwatch: warning: {recovery.message}", file=sys.stderr)
-    try:
+        for recovery in workspace.recoveries:
+            print(f"gpwatch: warning: {clean_text(recovery.message)}", file=sys.stderr)
         if args.command is None:
             return open_dashboard(workspace)
         return int(args.run(args, workspace))
     except StoreError as exc:
         return error(str(exc))
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # including while waiting for another process's lock
         return 130
 
 
@@ -84,8 +83,9 @@ def open_dashboard(workspace: Workspace) -> int:
     # Imported here so that sub-commands run without loading Textual.
     from tui.app import GpwatchApp
 
-    GpwatchApp(workspace).run()
-    return 0
+    app = GpwatchApp(workspace)
+    app.run()
+    return app.return_code or 0
 
 
 if __name__ == "__main__":

@@ -8,16 +8,17 @@ issues extend them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar
 
+from adapters.document import Record
 from adapters.provenance import Source
 from adapters.validation import (
     ValidationError,
-    iso,
     one_of,
     optional_date,
+    optional_text,
     required_text,
     text_list,
 )
@@ -37,53 +38,13 @@ PLEDGE_STATUSES = ("announced", "funded", "delivering", "delivered", "dropped")
 COMMITMENT_STATUSES = ("not started", "in progress", "delivered", "dropped", "unknown")
 
 
-class Record:
-    """Shared document round-trip: dates as ISO strings, sources as objects."""
-
-    TABLE: ClassVar[str]
-    DATE_FIELDS: ClassVar[tuple[str, ...]] = ()
-
-    id: int | None
-    sample: bool
-    source: Source | None
-
-    def to_doc(self) -> dict[str, Any]:
-        doc: dict[str, Any] = {}
-        for f in fields(self):  # type: ignore[arg-type]
-            if f.name == "id":
-                continue
-            value = getattr(self, f.name)
-            if f.name in self.DATE_FIELDS:
-                value = iso(value)
-            elif isinstance(value, Source):
-                value = value.to_doc()
-            elif isinstance(value, tuple):
-                value = [v.to_doc() if hasattr(v, "to_doc") else v for v in value]
-            doc[f.name] = value
-        return doc
-
-    @classmethod
-    def from_doc(cls, doc: dict[str, Any], doc_id: int | None = None) -> Self:
-        values = dict(doc)
-        if values.get("source") is not None:
-            values["source"] = Source.from_doc(values["source"])
-        known = {f.name for f in fields(cls)}  # type: ignore[arg-type]
-        unknown = set(values) - known
-        if unknown:
-            raise ValidationError(sorted(unknown)[0], "is not a field of this record")
-        values["id"] = doc_id
-        try:
-            return cls(**values)
-        except TypeError as exc:  # a required field is missing from the document
-            raise ValidationError(cls.TABLE, str(exc)) from exc
-
-
 @dataclass(frozen=True)
 class Letter(Record):
     """A letter to or from an LMC, e.g. nine LMCs writing to BMA GPC in 2021."""
 
     TABLE: ClassVar[str] = "letters"
     DATE_FIELDS: ClassVar[tuple[str, ...]] = ("sent", "due")
+    TEXT_FIELDS: ClassVar[tuple[str, ...]] = ("summary",)
 
     subject: str
     counterparty: str
@@ -98,6 +59,7 @@ class Letter(Record):
     id: int | None = None
 
     def __post_init__(self) -> None:
+        self.check_common()
         required_text(self.subject, "subject")
         required_text(self.counterparty, "counterparty")
         object.__setattr__(self, "lmcs", text_list(self.lmcs, "lmcs"))
@@ -123,6 +85,7 @@ class Campaign(Record):
 
     TABLE: ClassVar[str] = "campaigns"
     DATE_FIELDS: ClassVar[tuple[str, ...]] = ("started", "ends")
+    TEXT_FIELDS: ClassVar[tuple[str, ...]] = ("summary",)
 
     name: str
     kind: str
@@ -138,6 +101,7 @@ class Campaign(Record):
     id: int | None = None
 
     def __post_init__(self) -> None:
+        self.check_common()
         required_text(self.name, "name")
         one_of(self.kind, CAMPAIGN_KINDS, "kind")
         required_text(self.lead, "lead")
@@ -161,6 +125,7 @@ class Commitment:
     def __post_init__(self) -> None:
         required_text(self.text, "commitments.text")
         one_of(self.status, COMMITMENT_STATUSES, "commitments.status")
+        optional_text(self.evidence, "commitments.evidence")
 
     def to_doc(self) -> dict[str, Any]:
         return {"text": self.text, "status": self.status, "evidence": self.evidence}
@@ -183,6 +148,7 @@ class Pledge(Record):
 
     TABLE: ClassVar[str] = "pledges"
     DATE_FIELDS: ClassVar[tuple[str, ...]] = ("announced", "funded_from")
+    TEXT_FIELDS: ClassVar[tuple[str, ...]] = ("summary",)
 
     organisation: str
     title: str
@@ -198,6 +164,7 @@ class Pledge(Record):
     id: int | None = None
 
     def __post_init__(self) -> None:
+        self.check_common()
         required_text(self.organisation, "organisation")
         required_text(self.title, "title")
         if self.amount_gbp is not None and (
@@ -206,6 +173,8 @@ class Pledge(Record):
             or self.amount_gbp < 0
         ):
             raise ValidationError("amount_gbp", "must be a whole number of pounds, 0 or more")
+        if not isinstance(self.recurrent, bool):
+            raise ValidationError("recurrent", "must be true or false")
         one_of(self.status, PLEDGE_STATUSES, "status")
         object.__setattr__(self, "announced", optional_date(self.announced, "announced"))
         object.__setattr__(self, "funded_from", optional_date(self.funded_from, "funded_from"))

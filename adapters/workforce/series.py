@@ -6,9 +6,11 @@ source, because every figure on screen must say where it came from.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from typing import Any, ClassVar, Self
+from typing import ClassVar
 
+from adapters.document import Record
 from adapters.provenance import Source
 from adapters.validation import ValidationError, required_text
 
@@ -16,10 +18,11 @@ GEOGRAPHY_LEVELS = ("england", "region", "icb", "sub_icb", "pcn", "lmc", "practi
 
 
 @dataclass(frozen=True)
-class Figure:
+class Figure(Record):
     """A value of one metric for one period and place, e.g. GP trainee intake 2017."""
 
     TABLE: ClassVar[str] = "figures"
+    TEXT_FIELDS: ClassVar[tuple[str, ...]] = ("geography_code", "geography_name", "notes")
 
     metric: str
     period: str
@@ -34,36 +37,17 @@ class Figure:
     id: int | None = None
 
     def __post_init__(self) -> None:
+        self.check_common()
         required_text(self.metric, "metric")
         required_text(self.period, "period")
         required_text(self.unit, "unit")
-        if isinstance(self.value, bool) or not isinstance(self.value, int | float):
-            raise ValidationError("value", f"{self.value!r} is not a number")
+        if (
+            isinstance(self.value, bool)
+            or not isinstance(self.value, int | float)
+            or not math.isfinite(self.value)
+        ):
+            raise ValidationError("value", f"{self.value!r} is not a finite number")
         if self.geography_level not in GEOGRAPHY_LEVELS:
             raise ValidationError("geography_level", f"{self.geography_level!r} is not known")
         if not isinstance(self.source, Source):
             raise ValidationError("source", "every figure needs a source")
-
-    def to_doc(self) -> dict[str, Any]:
-        return {
-            "metric": self.metric,
-            "period": self.period,
-            "value": self.value,
-            "unit": self.unit,
-            "source": self.source.to_doc(),
-            "geography_level": self.geography_level,
-            "geography_code": self.geography_code,
-            "geography_name": self.geography_name,
-            "notes": self.notes,
-            "sample": self.sample,
-        }
-
-    @classmethod
-    def from_doc(cls, doc: dict[str, Any], doc_id: int | None = None) -> Self:
-        values = dict(doc)
-        values["source"] = Source.from_doc(values.get("source") or {})
-        values["id"] = doc_id
-        try:
-            return cls(**values)
-        except TypeError as exc:
-            raise ValidationError("figure", str(exc)) from exc

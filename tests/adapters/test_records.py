@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date
+import math
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from adapters.provenance import Source
 from adapters.records.models import Campaign, Commitment, Letter, Pledge
 from adapters.sample import sample_campaigns, sample_figures, sample_letters, sample_pledges
 from adapters.store import open_db
 from adapters.validation import ValidationError
+from adapters.workforce.series import Figure
 from adapters.workspace import Workspace
+
+SOURCE = Source(title="A release")
 
 
 @pytest.mark.parametrize(
@@ -92,7 +98,7 @@ def test_invalid_stored_document_is_reported_not_dropped(tmp_path: Path) -> None
     db.table("letters").insert({"subject": "", "counterparty": "x", "lmcs": ["Kent LMC"]})
     letters = workspace.records.letters
     assert len(letters.all()) == 1  # the valid sample letter
-    (problem,) = letters.invalid()
+    (problem,) = letters.scan().invalid
     assert problem.table == "letters" and "subject" in problem.error
     assert len(db.table("letters")) == 2  # still stored, untouched
 
@@ -109,3 +115,32 @@ def test_any_valid_letter_round_trips(subject: str, lmcs: list[str]) -> None:
 def test_commitment_dicts_become_commitments() -> None:
     pledge = Pledge(organisation="HEE", title="x", commitments=({"text": "y"},))
     assert pledge.commitments == (Commitment("y"),)
+
+
+@pytest.mark.parametrize(
+    ("build", "field"),
+    [
+        (
+            lambda: Letter(subject="s", counterparty="c", lmcs=("L",), sent=datetime(2021, 9, 2)),
+            "sent",
+        ),
+        (lambda: Letter(subject="s", counterparty="c", lmcs={"L": 1}), "lmcs"),
+        (lambda: Letter(subject="s", counterparty="c", lmcs=("L",), sample=1), "sample"),
+        (lambda: Letter(subject="s", counterparty="c", lmcs=("L",), summary=3), "summary"),
+        (lambda: Letter(subject="s", counterparty="c", lmcs=("L",), source="Pulse"), "source"),
+        (lambda: Pledge(organisation="o", title="t", recurrent="yes"), "recurrent"),
+        (lambda: Source(title="t", published="2 Sep 2021"), "source.published"),
+        (
+            lambda: Figure(metric="m", period="2020", value=math.nan, unit="u", source=SOURCE),
+            "value",
+        ),
+        (
+            lambda: Figure(metric="m", period="2020", value=1, unit="u", source=SOURCE, notes=None),
+            "notes",
+        ),
+    ],
+)
+def test_values_that_would_not_reload_are_refused(build: Callable[[], object], field: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        build()
+    assert caught.value.field == field

@@ -8,38 +8,22 @@ lock exactly as the TUI and a cron ``gpwatch refresh`` would.
 from __future__ import annotations
 
 import itertools
-import json
 import select
 import stat
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 from tinydb import where
 
 from adapters.store import open_db
+from tests.adapters.storage_helpers import strict_json, temp_files
 
 WRITER = Path(__file__).with_name("store_writer.py")
 TIMEOUT_S = 60.0
 # Seconds each writer sleeps between writes (outside the lock) so that the
 # others, which poll for the lock, get turns and the writes interleave.
 PAUSE_S = "0.003"
-
-
-def strict_json(raw: bytes) -> Any:
-    """Parse bytes as UTF-8 JSON, failing on duplicate object keys (duplicate doc ids)."""
-
-    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        keys = [key for key, _ in pairs]
-        assert len(keys) == len(set(keys)), f"duplicate keys in a JSON object: {keys}"
-        return dict(pairs)
-
-    return json.loads(raw.decode("utf-8"), object_pairs_hook=no_duplicates)
-
-
-def temp_files(path: Path) -> list[Path]:
-    return sorted(path.parent.glob(f".{path.name}.*.tmp"))
 
 
 def run_together(commands: list[list[str]]) -> list[str]:

@@ -9,7 +9,6 @@ continues the numbering. Run with ``pytest -s`` to see the counts.
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import select
@@ -19,9 +18,9 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 from adapters.store import open_db
+from tests.adapters.storage_helpers import strict_json, temp_files
 
 WRITER = Path(__file__).with_name("store_writer.py")
 SEED = 20_250_611
@@ -33,21 +32,6 @@ EARLY_KILL_MAX_S = 0.2
 # The rest are killed a random time into their insert loop.
 LOOP_KILL_MAX_S = 0.04
 READY_TIMEOUT_S = 30.0
-
-
-def strict_json(raw: bytes) -> Any:
-    """Parse bytes as UTF-8 JSON, failing on duplicate object keys (duplicate doc ids)."""
-
-    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        keys = [key for key, _ in pairs]
-        assert len(keys) == len(set(keys)), f"duplicate keys in a JSON object: {keys}"
-        return dict(pairs)
-
-    return json.loads(raw.decode("utf-8"), object_pairs_hook=no_duplicates)
-
-
-def temp_files(path: Path) -> list[Path]:
-    return sorted(path.parent.glob(f".{path.name}.*.tmp"))
 
 
 def read_ready(proc: subprocess.Popen[bytes]) -> None:

@@ -30,12 +30,9 @@ from adapters.store import (
     prepare_data_dir,
 )
 from adapters.workspace import META_TABLE, RECORDS_FILE, WORKFORCE_FILE, Workspace
+from tests.adapters.storage_helpers import cannot_mount, temp_files
 
 # --------------------------------------------------------------------------- helpers
-
-
-def temp_files(path: Path) -> list[Path]:
-    return sorted(path.parent.glob(f".{path.name}.*.tmp"))
 
 
 def load(path: Path) -> Any:
@@ -54,11 +51,11 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 def tmpfs(mountpoint: Path, options: str) -> Iterator[Path]:
     """A real tmpfs mounted at mountpoint for the block; skip if mounting is not allowed."""
     if os.geteuid() != 0 or shutil.which("mount") is None:
-        pytest.skip("mounting a tmpfs needs root and mount(8)")
+        cannot_mount("mounting a tmpfs needs root and mount(8)")
     mountpoint.mkdir(exist_ok=True)
     result = _run("mount", "-t", "tmpfs", "-o", options, "tmpfs", str(mountpoint))
     if result.returncode != 0:
-        pytest.skip(f"mount -t tmpfs -o {options} is not permitted here: {result.stderr.strip()}")
+        cannot_mount(f"mount -t tmpfs -o {options} is not permitted here: {result.stderr.strip()}")
     try:
         yield mountpoint
     finally:
@@ -315,7 +312,7 @@ def test_data_dir_turned_read_only_is_a_store_error(tmp_path: Path) -> None:
         before = path.read_bytes()
         result = _run("mount", "-o", "remount,ro", str(mnt))
         if result.returncode != 0:
-            pytest.skip(f"remount ro is not permitted here: {result.stderr.strip()}")
+            cannot_mount(f"remount ro is not permitted here: {result.stderr.strip()}")
         try:
             with pytest.raises(StoreError) as caught:
                 letters.insert({"title": "lost"})

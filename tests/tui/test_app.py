@@ -197,3 +197,31 @@ async def test_unreadable_stored_record_is_reported_on_overview(workspace: Works
         note = str(app.screen.query_one("#invalid-note", Static).render())
         assert "1 stored records could not be read" in note
         assert "letters #2" in note
+
+
+async def test_file_damaged_while_running_is_reported_not_a_crash(workspace: Workspace) -> None:
+    app = GpwatchApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        (workspace.data_dir / "records.json").write_text("{ half a file")
+        await pilot.press("4")
+        await pilot.pause()
+        assert app.is_running
+        messages = [n.message for n in app._notifications]
+        assert any("records.json is not valid gpwatch data" in m for m in messages)
+    assert (workspace.data_dir / "records.json").read_text() == "{ half a file"
+
+
+async def test_unreadable_record_note_shows_its_error_literally(workspace: Workspace) -> None:
+    workspace.records.db.table("letters").insert(
+        {"subject": "s", "counterparty": "c", "lmcs": ["L"], "status": "[@click=app.quit]x[/]"}
+    )
+    app = GpwatchApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        note = app.screen.query_one("#invalid-note", Static)
+        assert "'[@click=app.quit]x[/]' is not one of" in str(note.render())
+        await pilot.click("#invalid-note", offset=(60, 1))
+        await pilot.click("#invalid-note", offset=(20, 2))
+        await pilot.pause()
+        assert app.is_running

@@ -7,10 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from adapters.records.models import Letter
 from adapters.workspace import Workspace
+from tests.adapters.storage_helpers import cannot_mount
 
 
 def gpwatch(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -38,12 +37,6 @@ def test_help_lists_options_and_commands() -> None:
     assert result.returncode == 0
     for word in ("--data-dir", "--version", "reset-sample", "GPWATCH_DATA_DIR"):
         assert word in result.stdout
-
-
-def test_version() -> None:
-    result = gpwatch("--version")
-    assert result.returncode == 0
-    assert result.stdout.startswith("gpwatch ")
 
 
 def test_unknown_flag_is_a_usage_error() -> None:
@@ -76,7 +69,7 @@ def test_read_only_data_dir(tmp_path: Path) -> None:
         capture_output=True,
     )
     if mounted.returncode != 0:
-        pytest.skip(f"can not mount a read-only tmpfs here: {mounted.stderr!r}")
+        cannot_mount(f"can not mount a read-only tmpfs here: {mounted.stderr!r}")
     try:
         result = gpwatch("--data-dir", str(mount_point), "reset-sample")
         assert_clean_error(result, str(mount_point), "not writable")
@@ -135,3 +128,25 @@ def test_corrupt_records_file_is_kept_and_reported(data_dir: Path) -> None:
     assert len(asides) == 1
     assert asides[0].read_bytes() == b"\x00\x01 not json"
     assert str(records) in result.stderr and str(asides[0]) in result.stderr
+
+
+def test_version_is_the_installed_one() -> None:
+    from importlib.metadata import version
+
+    assert gpwatch("--version").stdout.strip() == f"gpwatch {version('gpwatch')}"
+
+
+def test_empty_data_dir_flag_is_refused_not_ignored(tmp_path: Path) -> None:
+    env_dir = tmp_path / "env"
+    result = gpwatch("--data-dir", "", "reset-sample", env={"GPWATCH_DATA_DIR": str(env_dir)})
+    assert_clean_error(result, "empty")
+    assert not env_dir.exists()
+
+
+def test_escape_codes_from_a_damaged_file_do_not_reach_the_terminal(data_dir: Path) -> None:
+    data_dir.mkdir(mode=0o700)
+    (data_dir / "records.json").write_text('{"\\u001b]0;pwned\\u0007\\u001b[2J": []}')
+    result = gpwatch("--data-dir", str(data_dir), "reset-sample")
+    assert result.returncode == 0
+    assert "warning" in result.stderr
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr

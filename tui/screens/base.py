@@ -9,6 +9,9 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from adapters.store import StoreError
+from adapters.text import clean_text
+
 if TYPE_CHECKING:
     from adapters.workspace import Workspace
     from tui.app import GpwatchApp
@@ -54,8 +57,17 @@ class GpwatchScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         # Sent on first show and on every return, so another process's changes
         # (a cron refresh, reset-sample) appear when the user comes back.
-        self.gpwatch.refresh_status()
-        self.load()
+        try:
+            self.gpwatch.refresh_status()
+            self.load()
+        except StoreError as exc:  # a file damaged or made unreadable while we run
+            self.notify(
+                clean_text(str(exc)),
+                title="Could not read your data",
+                severity="error",
+                timeout=60,
+                markup=False,
+            )
 
     def load(self) -> None:
         """Read this screen's data from the repositories into its widgets."""

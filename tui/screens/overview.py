@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 
-from adapters.text import clean_text
+from tui.inert import inert
 from tui.screens.base import GpwatchScreen
 from tui.widgets.fact_table import FactTable
 from tui.widgets.notice import Notice
@@ -28,23 +28,35 @@ class OverviewScreen(GpwatchScreen):
 
     def load(self) -> None:
         records = self.workspace.records
-        letters = records.letters.all()
-        campaigns = records.campaigns.all()
-        pledges = records.pledges.all()
-        commitments = sum(len(p.commitments) for p in pledges)
-        delivered = sum(p.commitments_done for p in pledges)
-        open_letters = sum(1 for letter in letters if letter.is_open)
-        active = sum(1 for c in campaigns if c.status == "active")
+        letters, campaigns, pledges, figures = (
+            records.letters.scan(),
+            records.campaigns.scan(),
+            records.pledges.scan(),
+            self.workspace.figures.scan(),
+        )
+        commitments = sum(len(p.commitments) for p in pledges.records)
+        delivered = sum(p.commitments_done for p in pledges.records)
+        open_letters = sum(1 for letter in letters.records if letter.is_open)
+        active = sum(1 for c in campaigns.records if c.status == "active")
         self.query_one("#counts", FactTable).show_rows(
             [
-                ("Letters", f"{open_letters} open of {len(letters)}", "4 Correspondence"),
-                ("Campaigns", f"{active} active of {len(campaigns)}", "5 Campaigns"),
+                (
+                    "Letters",
+                    f"{open_letters} open of {len(letters.records)}",
+                    "4 Correspondence",
+                ),
+                (
+                    "Campaigns",
+                    f"{active} active of {len(campaigns.records)}",
+                    "5 Campaigns",
+                ),
                 (
                     "Pledges",
-                    f"{len(pledges)} pledges, {delivered}/{commitments} commitments delivered",
+                    f"{len(pledges.records)} pledges, "
+                    f"{delivered}/{commitments} commitments delivered",
                     "6 Pledges",
                 ),
-                ("Workforce figures", str(self.workspace.figures.count()), "2 Workforce"),
+                ("Workforce figures", str(len(figures.records)), "2 Workforce"),
                 ("News articles", "none: feeds are not fetched yet", "3 News"),
             ]
         )
@@ -54,15 +66,17 @@ class OverviewScreen(GpwatchScreen):
             if self.gpwatch.sample_loaded
             else "No sample records are loaded."
         )
-        invalid = [p for repo in records.repositories for p in repo.invalid()]
+        invalid = [*letters.invalid, *campaigns.invalid, *pledges.invalid, *figures.invalid]
         note = self.query_one("#invalid-note", Notice)
         note.display = bool(invalid)
         if invalid:
             first = invalid[0]
             note.update(
-                f"{len(invalid)} stored records could not be read and are not shown; they "
-                f"are kept unchanged in records.json. First: {first.table} #{first.doc_id}: "
-                f"{clean_text(first.error)}"
+                inert(
+                    f"{len(invalid)} stored records could not be read and are not shown; "
+                    f"they are kept unchanged. First: {first.file}, {first.table} "
+                    f"#{first.doc_id}: {first.error}"
+                )
             )
 
 
