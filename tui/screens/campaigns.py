@@ -2,31 +2,25 @@
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+from collections.abc import Iterable, Sequence
 
 from tui.format import day, sample_mark
-from tui.screens.base import GpwatchScreen
-from tui.widgets.notice import Notice
-from tui.widgets.record_table import RecordTable
+from tui.screens.record_list import RecordListScreen
 
 
-class CampaignsScreen(GpwatchScreen):
+class CampaignsScreen(RecordListScreen):
     TITLE = "Campaigns"
+    HEADING = "Campaigns"
+    TABLE_ID = "campaigns"
+    COLUMNS = ("Name", "Kind", "Lead", "Backers", "Status", "Started", "")
+    PLANS = (
+        "Coming next: goals with baselines and targets, measured progress and whether "
+        "each campaign is on track, milestones, linked news, and add/edit forms."
+    )
 
-    def compose_body(self) -> ComposeResult:
-        yield Notice("Campaigns", heading=True)
-        yield RecordTable(
-            ("Name", "Kind", "Lead", "Backers", "Status", "Started", ""), id="campaigns"
-        )
-        yield Notice(
-            "Coming next: goals with baselines and targets, measured progress and whether "
-            "each campaign is on track, milestones, linked news, and add/edit forms.",
-            id="plans",
-        )
-
-    def load(self) -> None:
-        self.query_one("#campaigns", RecordTable).show_rows(
-            (
+    def rows(self) -> Iterable[Sequence[object]]:
+        for campaign in self.workspace.records.campaigns.all():
+            yield (
                 campaign.name,
                 campaign.kind,
                 campaign.lead,
@@ -35,8 +29,6 @@ class CampaignsScreen(GpwatchScreen):
                 day(campaign.started),
                 sample_mark(campaign.sample),
             )
-            for campaign in self.workspace.records.campaigns.all()
-        )
 
 
 SCREEN = CampaignsScreen

@@ -2,41 +2,34 @@
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+from collections.abc import Iterable, Sequence
 
 from tui.format import day, sample_mark
-from tui.screens.base import GpwatchScreen
-from tui.widgets.notice import Notice
-from tui.widgets.record_table import RecordTable
+from tui.screens.record_list import RecordListScreen
 
 
-class CorrespondenceScreen(GpwatchScreen):
+class CorrespondenceScreen(RecordListScreen):
     TITLE = "Correspondence"
+    HEADING = "LMC letters"
+    TABLE_ID = "letters"
+    COLUMNS = ("Status", "Subject", "Counterparty", "LMCs", "Sent", "Due", "")
+    PLANS = (
+        "Coming next: add and edit letters (n, e), overdue flags, status history, "
+        "chasing, and `gpwatch letters import FILE.csv` for an existing spreadsheet."
+    )
 
-    def compose_body(self) -> ComposeResult:
-        yield Notice("LMC letters", heading=True)
-        yield RecordTable(
-            ("Status", "Subject", "Counterparty", "LMCs", "Sent", "Due", ""), id="letters"
-        )
-        yield Notice(
-            "Coming next: add and edit letters (n, e), overdue flags, status history, "
-            "chasing, and `gpwatch letters import FILE.csv` for an existing spreadsheet.",
-            id="plans",
-        )
-
-    def load(self) -> None:
-        self.query_one("#letters", RecordTable).show_rows(
-            (
+    def rows(self) -> Iterable[Sequence[object]]:
+        for letter in self.workspace.records.letters.all():
+            lmcs = f"{len(letter.lmcs)} LMCs" if len(letter.lmcs) > 2 else ", ".join(letter.lmcs)
+            yield (
                 letter.status,
                 letter.subject,
                 letter.counterparty,
-                f"{len(letter.lmcs)} LMCs" if len(letter.lmcs) > 2 else ", ".join(letter.lmcs),
+                lmcs,
                 day(letter.sent),
                 day(letter.due),
                 sample_mark(letter.sample),
             )
-            for letter in self.workspace.records.letters.all()
-        )
 
 
 SCREEN = CorrespondenceScreen

@@ -2,32 +2,25 @@
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+from collections.abc import Iterable, Sequence
 
 from tui.format import day, gbp, sample_mark
-from tui.screens.base import GpwatchScreen
-from tui.widgets.notice import Notice
-from tui.widgets.record_table import RecordTable
+from tui.screens.record_list import RecordListScreen
 
 
-class PledgesScreen(GpwatchScreen):
+class PledgesScreen(RecordListScreen):
     TITLE = "Pledges"
+    HEADING = "Funding pledges"
+    TABLE_ID = "pledges"
+    COLUMNS = ("Organisation", "Pledge", "Amount", "From", "Status", "Delivered", "")
+    PLANS = (
+        "Coming next: each commitment with its delivery status and evidence, and "
+        "add/edit forms. Delivered counts commitments recorded as delivered."
+    )
 
-    def compose_body(self) -> ComposeResult:
-        yield Notice("Funding pledges", heading=True)
-        yield RecordTable(
-            ("Organisation", "Pledge", "Amount", "From", "Status", "Delivered", ""),
-            id="pledges",
-        )
-        yield Notice(
-            "Coming next: each commitment with its delivery status and evidence, and "
-            "add/edit forms. Delivered counts commitments recorded as delivered.",
-            id="plans",
-        )
-
-    def load(self) -> None:
-        self.query_one("#pledges", RecordTable).show_rows(
-            (
+    def rows(self) -> Iterable[Sequence[object]]:
+        for pledge in self.workspace.records.pledges.all():
+            yield (
                 pledge.organisation,
                 pledge.title,
                 gbp(pledge.amount_gbp) + (" a year" if pledge.recurrent else ""),
@@ -36,8 +29,6 @@ class PledgesScreen(GpwatchScreen):
                 f"{pledge.commitments_done}/{len(pledge.commitments)}",
                 sample_mark(pledge.sample),
             )
-            for pledge in self.workspace.records.pledges.all()
-        )
 
 
 SCREEN = PledgesScreen

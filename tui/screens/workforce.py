@@ -2,33 +2,27 @@
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+from collections.abc import Iterable, Sequence
 
 from tui.format import number, sample_mark
-from tui.screens.base import GpwatchScreen
-from tui.widgets.notice import Notice
-from tui.widgets.record_table import RecordTable
+from tui.screens.record_list import RecordListScreen
 
 
-class WorkforceScreen(GpwatchScreen):
+class WorkforceScreen(RecordListScreen):
     TITLE = "Workforce"
+    HEADING = "Workforce figures"
+    TABLE_ID = "figures"
+    COLUMNS = ("Metric", "Period", "Value", "Unit", "Place", "Source", "")
+    PLANS = (
+        "Coming next: `gpwatch import-workforce FILE.csv` for NHS Digital's General "
+        "Practice Workforce CSVs, charts by year and geography, and the targets "
+        "promised (5,000 more GPs by 2020) drawn against the figures."
+    )
 
-    def compose_body(self) -> ComposeResult:
-        yield Notice("Workforce figures", heading=True)
-        yield RecordTable(
-            ("Metric", "Period", "Value", "Unit", "Place", "Source", ""), id="figures"
-        )
-        yield Notice(
-            "Coming next: `gpwatch import-workforce FILE.csv` for NHS Digital's General "
-            "Practice Workforce CSVs, charts by year and geography, and the targets "
-            "promised (5,000 more GPs by 2020) drawn against the figures.",
-            id="plans",
-        )
-
-    def load(self) -> None:
+    def rows(self) -> Iterable[Sequence[object]]:
         figures = sorted(self.workspace.figures.all(), key=lambda f: (f.metric, f.period))
-        self.query_one("#figures", RecordTable).show_rows(
-            (
+        for figure in figures:
+            yield (
                 figure.metric,
                 figure.period,
                 number(figure.value),
@@ -37,8 +31,6 @@ class WorkforceScreen(GpwatchScreen):
                 figure.source.label(),
                 sample_mark(figure.sample),
             )
-            for figure in figures
-        )
 
 
 SCREEN = WorkforceScreen
