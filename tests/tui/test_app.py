@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
 from rich.text import Text
+from textual.command import CommandList, CommandPalette
+from textual.pilot import Pilot
 from textual.widgets import Static
 
 from adapters.records.models import Letter
@@ -63,16 +66,33 @@ async def test_every_screen_shows_its_stored_records(workspace: Workspace) -> No
             assert app.screen.query_one(selector, RecordTable).row_count == rows
 
 
+async def wait_until(pilot: Pilot[None], condition: Callable[[], bool]) -> None:
+    """Poll rather than sleep a fixed time: the palette searches in a worker."""
+    for _ in range(100):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition not met within 5 s")
+
+
 async def test_palette_switches_screens(workspace: Workspace) -> None:
     app = GpwatchApp(workspace)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+p")
-        await pilot.pause()
+        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
         await pilot.press(*"Pledges screen")
-        await pilot.pause(0.3)
+
+        def first_hit_is_pledges() -> bool:
+            options = app.screen.query_one(CommandList)
+            return options.option_count > 0 and "Pledges screen" in str(
+                options.get_option_at_index(0).prompt
+            )
+
+        await wait_until(pilot, first_hit_is_pledges)
+        if app.screen.query_one(CommandList).highlighted is None:
+            await pilot.press("down")
         await pilot.press("enter")
-        await pilot.pause(0.2)
-        assert app.current_mode == "pledges"
+        await wait_until(pilot, lambda: app.current_mode == "pledges")
 
 
 async def test_palette_lists_every_screen(workspace: Workspace) -> None:
