@@ -68,7 +68,6 @@ class GpwatchApp(App[None]):
         super().__init__()
         self.workspace = workspace
         self.sample_loaded = False  # set by refresh_status when the first screen shows
-        self.theme = "textual-dark"
 
     def on_mount(self) -> None:
         for recovery in self.workspace.recoveries:
