@@ -248,7 +248,9 @@ def _reason(exc: OSError) -> str:
 
 
 def encode_tables(data: Mapping[str, Any]) -> bytes:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    # ASCII with \u escapes: any Python str round-trips, even a lone surrogate
+    # from a badly decoded CSV, which UTF-8 would refuse to encode mid-save.
+    return json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode("ascii")
 
 
 class AtomicJSONStorage(Storage):

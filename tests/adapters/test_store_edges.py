@@ -63,3 +63,12 @@ def test_platform_default_when_nothing_is_set(monkeypatch: pytest.MonkeyPatch) -
 def test_unusable_data_dir_names_are_a_clean_error(tmp_path: Path) -> None:
     with pytest.raises(DataDirError, match="can not create data dir"):
         prepare_data_dir(tmp_path / ("x" * 300))
+
+
+def test_any_text_round_trips_even_a_lone_surrogate(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "records.json")
+    text = "£10m for GPs in Ynys Môn \udcff 🩺"
+    doc_id = db.table("letters").insert({"summary": text})
+    assert open_db(tmp_path / "records.json").table("letters").get(doc_id=doc_id) == {
+        "summary": text
+    }
