@@ -1,0 +1,1 @@
+"""News: feeds fetched with httpx, parsed with feedparser, tagged, cached in news.json."""
