@@ -1,15 +1,22 @@
 """A data dir opened for use: the one object the app and every command are given.
 
 Separate files keep a news refresh or a workforce import from rewriting the
-user's records: records.json (letters, campaigns, pledges) and workforce.json.
+user's records: records.json (letters, campaigns, pledges), workforce.json and
+news.json (feeds and cached articles).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from adapters.news.cache import NewsCache
+from adapters.news.defaults import DEFAULT_FEEDS
+from adapters.news.models import Article
+from adapters.news.topics import TopicRules, load_rules
 from adapters.records.repository import Records
 from adapters.repository import RecordRepository
 from adapters.store import Recovery, open_db, prepare_data_dir
@@ -34,23 +41,34 @@ class SampleReport:
 class Workspace:
     """The data dir with its files open; construct with :meth:`open`."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, *, clock: Callable[[], datetime] | None = None) -> None:
         self.data_dir = data_dir
+        # Injected so tests and snapshots see the same "now" every run.
+        self.clock = clock or (lambda: datetime.now(UTC))
         records_db = open_db(data_dir / RECORDS_FILE)
         workforce_db = open_db(data_dir / WORKFORCE_FILE)
         self.records = Records(records_db)
         self.figures: RecordRepository[Figure] = RecordRepository(workforce_db, Figure)
+        self.news = NewsCache(data_dir)
         self.recoveries: list[Recovery] = [
-            db.recovered for db in (records_db, workforce_db) if db.recovered is not None
+            db.recovered
+            for db in (records_db, workforce_db, self.news.db)
+            if db.recovered is not None
         ]
 
     @classmethod
-    def open(cls, data_dir: Path, *, seed_sample: bool = True) -> Workspace:
+    def open(
+        cls,
+        data_dir: Path,
+        *,
+        seed_sample: bool = True,
+        clock: Callable[[], datetime] | None = None,
+    ) -> Workspace:
         """Prepare the data dir, open its files and seed the sample on a first run.
 
         Raises DataDirError or StoreError with a message for the user.
         """
-        workspace = cls(prepare_data_dir(data_dir))
+        workspace = cls(prepare_data_dir(data_dir), clock=clock)
         if seed_sample:
             workspace.seed_sample_once()
         return workspace
@@ -82,12 +100,33 @@ class Workspace:
                 for repository, records in batches:
                     if not repository.has_sample():
                         repository.add_many(records)
+                if not self.news.has_sample():
+                    self.news.add_articles(self._sample_articles())
+            if not self.news.feeds():
+                self.news.add_feeds((feed.title, feed.url) for feed in DEFAULT_FEEDS)
             meta.insert({"initialised": True, "sample_seeded": seed})
         return seed
 
+    def _sample_articles(self) -> list[Article]:
+        from adapters.news.sample import sample_articles
+
+        rules, _ = self.topic_rules()
+        return sample_articles(rules, self.record_names(), self.clock())
+
+    def topic_rules(self) -> tuple[TopicRules, str | None]:
+        """The user's topic rules (topics.json), or the defaults and why."""
+        return load_rules(self.data_dir)
+
+    def record_names(self) -> list[tuple[str, str]]:
+        """(key, name) of tracked records, for linking news that mentions them."""
+        names = [(f"campaign:{c.id}", c.name) for c in self.records.campaigns.all()]
+        names += [(f"pledge:{p.id}", p.title) for p in self.records.pledges.all()]
+        names += [(f"letter:{letter.id}", letter.subject) for letter in self.records.letters.all()]
+        return names
+
     @property
     def sample_loaded(self) -> bool:
-        return any(repo.has_sample() for repo in self.repositories)
+        return self.news.has_sample() or any(repo.has_sample() for repo in self.repositories)
 
     @property
     def repositories(self) -> tuple[RecordRepository[Any], ...]:
@@ -96,4 +135,5 @@ class Workspace:
     def reset_sample(self) -> SampleReport:
         """Remove only the sample records; the user's own are untouched."""
         removed = {repo.table_name: repo.remove_sample() for repo in self.repositories}
+        removed["articles"] = self.news.remove_sample()
         return SampleReport(removed)

@@ -40,7 +40,13 @@ def test_reset_sample_removes_only_samples_and_is_final(workspace: Workspace) ->
         ),
     ]
     report = workspace.reset_sample()
-    assert report.removed == {"letters": 1, "campaigns": 3, "pledges": 3, "figures": 3}
+    assert report.removed == {
+        "letters": 1,
+        "campaigns": 3,
+        "pledges": 3,
+        "figures": 3,
+        "articles": 5,
+    }
     assert not workspace.sample_loaded
     again = Workspace.open(workspace.data_dir)
     assert not again.sample_loaded

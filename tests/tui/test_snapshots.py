@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,12 +13,13 @@ from tui.app import GpwatchApp
 from tui.screens import SCREENS
 
 SIZE = (100, 30)
+FIXED_NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def app() -> GpwatchApp:
     # Under $HOME (a temp dir, see conftest) so the header reads ~/gpwatch-data every run.
-    return GpwatchApp(Workspace.open(Path.home() / "gpwatch-data"))
+    return GpwatchApp(Workspace.open(Path.home() / "gpwatch-data", clock=lambda: FIXED_NOW))
 
 
 def keys_then_settle(*keys: str):

@@ -11,7 +11,14 @@ import argparse
 from typing import Protocol
 
 from adapters.workspace import Workspace
-from tui.commands import reset_sample
+from tui.commands import (
+    articles,
+    export_opml,
+    feeds,
+    import_opml,
+    refresh,
+    reset_sample,
+)
 
 
 class Command(Protocol):
@@ -23,4 +30,11 @@ class Command(Protocol):
     def run(self, args: argparse.Namespace, workspace: Workspace) -> int: ...
 
 
-COMMANDS: tuple[Command, ...] = (reset_sample,)  # type: ignore[assignment]
+COMMANDS: tuple[Command, ...] = (  # type: ignore[assignment]
+    refresh,
+    feeds,
+    articles,
+    import_opml,
+    export_opml,
+    reset_sample,
+)

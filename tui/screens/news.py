@@ -1,28 +1,354 @@
-"""News: feeds from the sources this field reads (fetching arrives with the News issue)."""
+"""News: feeds with their status, the cached articles, and a reader pane.
+
+The cache can hold 100k articles, so the screen keeps one in-memory list with a
+lower-cased haystack per article, filters that list per keystroke, and shows
+only the first ROW_LIMIT matches in the table (the status line says how many
+matched). Refresh runs in a worker: fetching is async I/O and parsing happens
+in worker processes, so the UI keeps answering keys while it runs.
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+import webbrowser
+from dataclasses import dataclass
+from typing import ClassVar
 
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import DataTable, Input, OptionList, ProgressBar, Static
+from textual.widgets.option_list import Option
+
+from adapters.news.models import Article, Feed, is_http_url
+from adapters.store import StoreError
+from adapters.text import clean_text
+from tui.inert import inert
 from tui.screens.base import GpwatchScreen
-from tui.widgets.notice import Notice
+
+ROW_LIMIT = 300
+ALL_FEEDS = "all"
+
+
+@dataclass(frozen=True)
+class Filters:
+    text: str = ""
+    feed_id: int | None = None
+    topic: str | None = None
 
 
 class NewsScreen(GpwatchScreen):
     TITLE = "News"
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "refresh", "Refresh", tooltip="Fetch every enabled feed now"),
+        Binding("slash", "filter", "Filter", key_display="/", tooltip="Filter as you type"),
+        Binding("s", "star", "Star", tooltip="Star or unstar the article (starred are kept)"),
+        Binding("m", "toggle_read", "Read/unread", tooltip="Mark the article read or unread"),
+        Binding("o", "open_link", "Open", tooltip="Open the article's link in your browser"),
+        Binding("t", "next_topic", "Topic", tooltip="Show only the next topic (cycles)"),
+        Binding("escape", "back", "Back", tooltip="Clear the filter, or leave the reader"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filters = Filters()
+        self._articles: list[Article] = []
+        self._haystacks: list[str] = []
+        self._shown: list[Article] = []
+        self._feed_titles: dict[int, str] = {}
+        self._topics: list[str] = []
+        self._record_names: dict[str, str] = {}
+        self.refreshing = False
+
     def compose_body(self) -> ComposeResult:
-        yield Notice("News", heading=True)
-        yield Notice(
-            "No feeds are fetched yet, so there are no articles to show.\n\n"
-            "This screen will list the feeds (GP trade press, BMA, RCGP, NHS England, "
-            "DHSC, the King's Fund, Nuffield Trust, BMJ) with their status and when each "
-            "was last fetched; the articles, tagged by topic (recruitment, retention, "
-            "trainees, workload, contract and pay, LMC, funding), unread and starred; and "
-            "a reader pane. r will refresh them, and `gpwatch refresh` will do the same "
-            "from cron. Feeds will be importable from OPML.",
-            id="plans",
+        yield Input(placeholder="filter title and summary (escape clears)", id="news-filter")
+        with Horizontal(id="news-panes"):
+            yield OptionList(id="news-feeds")
+            with Vertical(id="news-main"):
+                table: DataTable[object] = DataTable(
+                    id="news-articles", cursor_type="row", zebra_stripes=True
+                )
+                table.add_columns("Date", "Source", "Title", "Tags", "")
+                yield table
+                with VerticalScroll(id="news-reader"):
+                    yield Static(id="news-reader-text")
+        yield ProgressBar(id="news-progress", show_eta=False)
+        yield Static(id="news-status")
+
+    AUTO_FOCUS = "#news-articles"
+
+    # ------------------------------------------------------------------ data
+
+    def load(self) -> None:
+        news = self.workspace.news
+        changed = news.refresh_view() or not self._articles
+        feeds = news.feeds()
+        self._feed_titles = {f.id: f.title for f in feeds if f.id is not None}
+        self._show_feeds(feeds, news.unread_counts())
+        self._record_names = dict(self.workspace.record_names())
+        if changed:
+            self._articles = news.articles()
+            self._haystacks = [f"{a.title}\n{a.summary}".lower() for a in self._articles]
+            self._topics = sorted({t for a in self._articles for t in a.tags})
+        self.apply_filters()
+
+    def _show_feeds(self, feeds: list[Feed], unread: dict[int, int]) -> None:
+        options = self.query_one("#news-feeds", OptionList)
+        highlighted = options.highlighted
+        total_unread = sum(unread.values())
+        options.clear_options()
+        options.add_option(Option(inert(f"All feeds ({total_unread} unread)"), id=ALL_FEEDS))
+        for feed in feeds:
+            if not feed.enabled:
+                state = "off"
+            elif feed.state == "failed":
+                state = f"failed: {feed.reason}"
+            else:
+                state = feed.state
+            failing = feed.state == "failed" and feed.enabled
+            label = Text.assemble(
+                inert(f"{feed.title} ({unread.get(feed.id or 0, 0)})"),
+                "\n  ",
+                inert(state, "red" if failing else "dim"),
+            )
+            options.add_option(Option(label, id=str(feed.id)))
+        if highlighted is not None and highlighted < options.option_count:
+            options.highlighted = highlighted
+
+    def source_of(self, article: Article) -> str:
+        if article.sample:
+            return "sample"
+        return self._feed_titles.get(article.feed_id, "removed feed")
+
+    def matching(self) -> list[Article]:
+        """Articles passing every filter, newest first; one pass over the cache."""
+        text, feed_id, topic = self.filters.text.lower(), self.filters.feed_id, self.filters.topic
+        if not (text or feed_id is not None or topic):
+            return self._articles
+        out = []
+        for article, haystack in zip(self._articles, self._haystacks, strict=True):
+            if text and text not in haystack:
+                continue
+            if feed_id is not None and article.feed_id != feed_id:
+                continue
+            if topic and topic not in article.tags:
+                continue
+            out.append(article)
+        return out
+
+    def apply_filters(self) -> None:
+        matches = self.matching()
+        table = self.query_one("#news-articles", DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        self._shown = matches[:ROW_LIMIT]
+        for article in self._shown:
+            flags = ("★" if article.starred else "") + ("●" if article.unread else "")
+            table.add_row(
+                inert(f"{article.published:%d %b %Y}" + ("?" if article.date_missing else "")),
+                inert(self.source_of(article)[:22]),
+                inert(article.title[:120], "bold" if article.unread else ""),
+                inert(", ".join(article.tags)[:40]),
+                inert(flags),
+            )
+        if self._shown:
+            table.move_cursor(row=min(cursor, len(self._shown) - 1))
+        self._show_status(len(matches))
+        self._show_reader()
+
+    def _show_status(self, matched: int) -> None:
+        parts = [f"{matched} of {len(self._articles)} articles"]
+        if matched > ROW_LIMIT:
+            parts.append(f"showing the newest {ROW_LIMIT}; type / to narrow")
+        if self.filters.text:
+            parts.append(f"filter: {self.filters.text}")
+        if self.filters.topic:
+            parts.append(f"topic: {self.filters.topic}")
+        if self.filters.feed_id is not None:
+            parts.append(f"feed: {self._feed_titles.get(self.filters.feed_id, '?')}")
+        if self.workspace.news.unreadable:
+            parts.append(f"{self.workspace.news.unreadable} unreadable entries kept in news.json")
+        self.query_one("#news-status", Static).update(inert(" · ".join(parts)))
+
+    def current(self) -> Article | None:
+        row = self.query_one("#news-articles", DataTable).cursor_row
+        return self._shown[row] if 0 <= row < len(self._shown) else None
+
+    def _show_reader(self) -> None:
+        article = self.current()
+        reader = self.query_one("#news-reader-text", Static)
+        if article is None:
+            reader.update(
+                inert("No articles match. Press escape to clear the filter.")
+                if self._articles
+                else inert(
+                    "No articles yet. Press r to fetch the feeds; offline, the cache is shown."
+                )
+            )
+            return
+        meta = f"{self.source_of(article)} · {article.published:%d %b %Y %H:%M} UTC"
+        if article.date_missing:
+            meta += " (no date given: fetch time)"
+        lines = [inert(article.title, "bold"), inert(meta, "dim")]
+        if article.tags:
+            lines.append(inert(f"Topics: {', '.join(article.tags)}", "dim"))
+        if article.mentions:
+            names = [self._record_names.get(key, key) for key in article.mentions]
+            lines.append(inert(f"Mentions your records: {'; '.join(names)}", "green"))
+        text = Text("\n").join(lines)
+        text.append("\n\n")
+        text.append(inert(article.summary, keep_newlines=True))
+        text.append("\n\n")
+        # The address is shown as text, never as a clickable link: o opens it.
+        text.append(inert(article.link or "(no web address)", "underline" if article.link else ""))
+        reader.update(text)
+
+    # ------------------------------------------------------------------ events
+
+    @on(DataTable.RowHighlighted, "#news-articles")
+    def _highlighted(self) -> None:
+        self._show_reader()
+
+    @on(DataTable.RowSelected, "#news-articles")
+    def _selected(self) -> None:
+        article = self.current()
+        if article is not None and article.unread:
+            self._set_flags(article, unread=False)
+        self.query_one("#news-reader").focus()
+
+    @on(OptionList.OptionSelected, "#news-feeds")
+    @on(OptionList.OptionHighlighted, "#news-feeds")
+    def _feed_chosen(self, event: OptionList.OptionHighlighted) -> None:
+        option_id = event.option.id
+        feed_id = None if option_id in (None, ALL_FEEDS) else int(option_id)
+        if feed_id != self.filters.feed_id:
+            self.filters = Filters(self.filters.text, feed_id, self.filters.topic)
+            self.apply_filters()
+
+    @on(Input.Changed, "#news-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filters = Filters(event.value, self.filters.feed_id, self.filters.topic)
+        self.apply_filters()
+
+    @on(Input.Submitted, "#news-filter")
+    def _filter_done(self) -> None:
+        self.query_one("#news-articles").focus()
+
+    # ------------------------------------------------------------------ actions
+
+    def action_filter(self) -> None:
+        box = self.query_one("#news-filter", Input)
+        box.add_class("-open")
+        box.focus()
+
+    def action_back(self) -> None:
+        box = self.query_one("#news-filter", Input)
+        if self.filters.text or self.filters.topic or box.has_class("-open"):
+            box.value = ""
+            box.remove_class("-open")
+            self.filters = Filters(feed_id=self.filters.feed_id)
+            self.apply_filters()
+        self.query_one("#news-articles").focus()
+
+    def action_next_topic(self) -> None:
+        if not self._topics:
+            self.notify("No article has a topic yet.", markup=False)
+            return
+        order = [None, *self._topics]
+        following = order[(order.index(self.filters.topic) + 1) % len(order)]
+        self.filters = Filters(self.filters.text, self.filters.feed_id, following)
+        self.apply_filters()
+
+    def action_star(self) -> None:
+        article = self.current()
+        if article is not None:
+            self._set_flags(article, starred=not article.starred)
+
+    def action_toggle_read(self) -> None:
+        article = self.current()
+        if article is not None:
+            self._set_flags(article, unread=not article.unread)
+
+    def _set_flags(self, article: Article, **flags: bool) -> None:
+        if article.id is None:
+            return
+        try:
+            self.workspace.news.set_flags([article.id], **flags)
+        except StoreError as exc:
+            self.notify(clean_text(str(exc)), severity="error", markup=False)
+            return
+        self.load()
+
+    def action_open_link(self) -> None:
+        article = self.current()
+        if article is None or not is_http_url(article.link):
+            self.notify("This article has no web address to open.", markup=False)
+            return
+        self._open_in_browser(article.link)
+
+    @work(thread=True, exclusive=True, group="browser")
+    def _open_in_browser(self, url: str) -> None:
+        # webbrowser can block while it starts a browser: never on the event loop.
+        if not webbrowser.open(url):
+            self.app.call_from_thread(
+                self.notify, f"No browser could be opened. The address is: {url}", markup=False
+            )
+
+    def action_refresh(self) -> None:
+        if self.refreshing:
+            self.notify("A refresh is already running.", markup=False)
+            return
+        self.run_refresh()
+
+    @work(exclusive=True, group="refresh")
+    async def run_refresh(self) -> None:
+        from adapters.news.refresh import FeedOutcome, refresh_feeds
+
+        self.refreshing = True
+        progress = self.query_one("#news-progress", ProgressBar)
+        status = self.query_one("#news-status", Static)
+        enabled = sum(1 for f in self.workspace.news.feeds() if f.enabled)
+        progress.update(total=max(enabled, 1), progress=0)
+        progress.add_class("-running")
+        status.update(inert(f"Refreshing {enabled} feeds…"))
+
+        def on_progress(outcome: FeedOutcome, done: int, total: int) -> None:
+            progress.update(total=max(total, 1), progress=done)
+            status.update(inert(f"{done}/{total} · {outcome.title}: {outcome.describe()}"))
+
+        rules, problem = self.workspace.topic_rules()
+        if problem:
+            self.notify(clean_text(problem), severity="warning", markup=False)
+        try:
+            report = await refresh_feeds(
+                self.workspace.news,
+                rules=rules,
+                names=self.workspace.record_names(),
+                on_progress=on_progress,
+            )
+        except StoreError as exc:
+            self.notify(
+                clean_text(str(exc)), title="Refresh not saved", severity="error", markup=False
+            )
+            return
+        finally:
+            self.refreshing = False
+            progress.remove_class("-running")
+        self.load()
+        offline = report.outcomes and all(
+            o.state == "failed" and o.reason in OFFLINE_REASONS for o in report.outcomes
         )
+        message = (
+            "Offline: no feed could be reached. Showing the cached articles."
+            if offline
+            else report.summary()
+        )
+        self.notify(message, severity="warning" if report.failed else "information", markup=False)
+
+
+OFFLINE_REASONS = ("connection refused", "could not connect", "DNS lookup failed", "timeout")
 
 
 SCREEN = NewsScreen

@@ -57,7 +57,7 @@ class OverviewScreen(GpwatchScreen):
                     "6 Pledges",
                 ),
                 ("Workforce figures", str(len(figures.records)), "2 Workforce"),
-                ("News articles", "none: feeds are not fetched yet", "3 News"),
+                self._news_row(),
             ]
         )
         self.query_one("#sample-note", Notice).update(
@@ -78,6 +78,18 @@ class OverviewScreen(GpwatchScreen):
                     f"#{first.doc_id}: {first.error}"
                 )
             )
+
+    def _news_row(self) -> tuple[str, str, str]:
+        news = self.workspace.news
+        articles = news.articles()
+        if not articles:
+            return ("News articles", "none yet: press 3 then r to fetch", "3 News")
+        unread = sum(1 for a in articles if a.unread)
+        failed = sum(1 for f in news.feeds() if f.enabled and f.state == "failed")
+        text = f"{len(articles)} cached, {unread} unread"
+        if failed:
+            text += f"; {failed} feeds failed last time"
+        return ("News articles", text, "3 News")
 
 
 SCREEN = OverviewScreen

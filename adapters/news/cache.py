@@ -1,0 +1,353 @@
+"""news.json: subscribed feeds and cached articles, apart from the user's records.
+
+TinyDB's Table API reads and rewrites the whole file per call; a refresh
+touching 200 feeds and 10,000 articles must be one write. So this module
+works on the whole document under the store's lock (one read, one atomic
+write per change) and keeps an in-memory view that is re-read only when the
+file on disk has changed (another process refreshed). Document ids come from
+a persistent counter, so an id is never reused after a delete.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from adapters.news.models import Article, Feed, is_http_url, utc_iso
+from adapters.store import SafeTinyDB, open_db
+from adapters.validation import ValidationError
+
+NEWS_FILE = "news.json"
+FEEDS = "feeds"
+ARTICLES = "articles"
+META = "meta"
+
+Tables = dict[str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class PruneSettings:
+    """How much history to keep; starred and sample articles are always kept."""
+
+    max_age_days: int = 365
+    max_per_feed: int = 2000
+
+
+@dataclass(frozen=True)
+class FeedUpdate:
+    """What one feed's fetch and parse produced, ready to merge."""
+
+    feed_id: int
+    state: str  # "ok" | "not modified" | "failed"
+    reason: str = ""
+    etag: str | None = None
+    last_modified: str | None = None
+    articles: Sequence[Article] = ()
+
+
+@dataclass
+class MergeResult:
+    new_by_feed: dict[int, int] = field(default_factory=dict)
+    pruned: int = 0
+
+    @property
+    def new_total(self) -> int:
+        return sum(self.new_by_feed.values())
+
+
+class NewsCache:
+    """The feeds and articles of one data dir, read lazily and written in batches."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.path = data_dir / NEWS_FILE
+        self.db: SafeTinyDB = open_db(self.path)
+        self.recovered = self.db.recovered
+        self._stamp: tuple[int, int, int] | None = None
+        self._feeds: dict[int, Feed] = {}
+        self._articles: dict[int, Article] = {}
+        self._newest_first: list[Article] | None = None
+        self.unreadable = 0
+
+    # ------------------------------------------------------------------ reading
+
+    def _disk_stamp(self) -> tuple[int, int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def refresh_view(self) -> bool:
+        """Re-read the file if another process changed it; True when it did."""
+        stamp = self._disk_stamp()
+        if stamp is not None and stamp == self._stamp:
+            return False
+        self._load(self.db.storage.read() or {}, stamp)
+        return True
+
+    def _load(self, data: Tables, stamp: tuple[int, int, int] | None) -> None:
+        feeds: dict[int, Feed] = {}
+        articles: dict[int, Article] = {}
+        unreadable = 0
+        for key, doc in data.get(FEEDS, {}).items():
+            try:
+                feeds[int(key)] = Feed.from_doc(doc, int(key))
+            except ValidationError:
+                unreadable += 1
+        for key, doc in data.get(ARTICLES, {}).items():
+            try:
+                articles[int(key)] = Article.from_doc(doc, int(key))
+            except ValidationError:
+                unreadable += 1
+        self._feeds, self._articles, self.unreadable = feeds, articles, unreadable
+        self._newest_first = None
+        self._stamp = stamp
+
+    def feeds(self) -> list[Feed]:
+        self.refresh_view()
+        return sorted(self._feeds.values(), key=lambda f: f.id or 0)
+
+    def feed(self, feed_id: int) -> Feed | None:
+        self.refresh_view()
+        return self._feeds.get(feed_id)
+
+    def articles(self) -> list[Article]:
+        """Every cached article, newest first (a shared list: do not mutate)."""
+        self.refresh_view()
+        if self._newest_first is None:
+            self._newest_first = sorted(
+                self._articles.values(), key=lambda a: (a.published, a.id or 0), reverse=True
+            )
+        return self._newest_first
+
+    def unread_counts(self) -> dict[int, int]:
+        counts: dict[int, int] = {}
+        for article in self.articles():
+            if article.unread:
+                counts[article.feed_id] = counts.get(article.feed_id, 0) + 1
+        return counts
+
+    # ------------------------------------------------------------------ writing
+
+    def _mutate(self, change: Callable[[Tables], Any]) -> Any:
+        """One locked read-modify-write of the whole file; the view follows it."""
+        with self.db.transaction():
+            data: Tables = self.db.storage.read() or {}
+            for table in (FEEDS, ARTICLES, META):
+                data.setdefault(table, {})
+            result = change(data)
+            self.db.storage.write(data)
+            self._load(data, self._disk_stamp())
+        return result
+
+    @staticmethod
+    def _next_ids(data: Tables, table: str, count: int) -> list[int]:
+        meta = data[META].setdefault("1", {})
+        counter_key = f"next_{table}_id"
+        existing = max((int(k) for k in data[table]), default=0)
+        start = max(int(meta.get(counter_key, 1)), existing + 1)
+        meta[counter_key] = start + count
+        return list(range(start, start + count))
+
+    def add_feed(self, title: str, url: str) -> Feed:
+        """Subscribe; an address already subscribed is refused, naming the feed."""
+        feed = Feed(title=title.strip() or url, url=url.strip())
+
+        def change(data: Tables) -> Feed:
+            for key, doc in data[FEEDS].items():
+                if doc.get("url") == feed.url:
+                    raise ValidationError("url", f"already subscribed as feed {key}")
+            (new_id,) = self._next_ids(data, FEEDS, 1)
+            data[FEEDS][str(new_id)] = feed.to_doc()
+            return replace(feed, id=new_id)
+
+        return self._mutate(change)
+
+    def add_feeds(self, feeds: Iterable[tuple[str, str]]) -> tuple[list[Feed], int]:
+        """Subscribe to many at once (OPML, defaults); returns the added and how many were known."""
+        candidates = [Feed(title=t.strip() or u, url=u.strip()) for t, u in feeds]
+
+        def change(data: Tables) -> tuple[list[Feed], int]:
+            known = {doc.get("url") for doc in data[FEEDS].values()}
+            fresh = []
+            for feed in candidates:
+                if feed.url not in known:
+                    known.add(feed.url)
+                    fresh.append(feed)
+            added = []
+            for new_id, feed in zip(self._next_ids(data, FEEDS, len(fresh)), fresh, strict=True):
+                data[FEEDS][str(new_id)] = feed.to_doc()
+                added.append(replace(feed, id=new_id))
+            return added, len(candidates) - len(fresh)
+
+        return self._mutate(change)
+
+    def _change_feed(self, feed_id: int, **changes: Any) -> Feed:
+        def change(data: Tables) -> Feed:
+            doc = data[FEEDS].get(str(feed_id))
+            if doc is None:
+                raise ValidationError("feed", f"there is no feed {feed_id}")
+            updated = replace(Feed.from_doc(doc, feed_id), **changes)
+            data[FEEDS][str(feed_id)] = updated.to_doc()
+            return updated
+
+        return self._mutate(change)
+
+    def rename_feed(self, feed_id: int, title: str) -> Feed:
+        return self._change_feed(feed_id, title=title.strip())
+
+    def set_feed_enabled(self, feed_id: int, enabled: bool) -> Feed:
+        return self._change_feed(feed_id, enabled=enabled)
+
+    def remove_feed(self, feed_id: int) -> tuple[Feed, int]:
+        """Unsubscribe and drop the feed's unstarred articles; returns them for undo counts."""
+
+        def change(data: Tables) -> tuple[Feed, int]:
+            doc = data[FEEDS].pop(str(feed_id), None)
+            if doc is None:
+                raise ValidationError("feed", f"there is no feed {feed_id}")
+            doomed = [
+                key
+                for key, art in data[ARTICLES].items()
+                if art.get("feed_id") == feed_id and not art.get("starred")
+            ]
+            for key in doomed:
+                del data[ARTICLES][key]
+            return Feed.from_doc(doc, feed_id), len(doomed)
+
+        return self._mutate(change)
+
+    def set_flags(
+        self, article_ids: Iterable[int], *, unread: bool | None = None, starred: bool | None = None
+    ) -> None:
+        ids = [str(i) for i in article_ids]
+
+        def change(data: Tables) -> None:
+            for key in ids:
+                doc = data[ARTICLES].get(key)
+                if doc is None:
+                    continue
+                if unread is not None:
+                    doc["unread"] = unread
+                if starred is not None:
+                    doc["starred"] = starred
+
+        self._mutate(change)
+
+    def add_articles(self, articles: Sequence[Article]) -> int:
+        """Store articles as they are (sample items, tests); dedupes like a refresh."""
+        by_feed: dict[int, list[Article]] = {}
+        for article in articles:
+            by_feed.setdefault(article.feed_id, []).append(article)
+        return self.merge([], by_feed, now=None).new_total
+
+    def merge(
+        self,
+        updates: Sequence[FeedUpdate],
+        extra: dict[int, list[Article]] | None = None,
+        *,
+        now: datetime | None,
+        prune: PruneSettings | None = None,
+    ) -> MergeResult:
+        """Apply a whole refresh in one write: feed states, new articles, pruning.
+
+        An article is new unless its feed already holds the same key (guid,
+        else link, else title and date) or any feed holds the same link.
+        """
+        result = MergeResult()
+        cutoff = utc_iso(now - timedelta(days=prune.max_age_days)) if prune and now else ""
+
+        def change(data: Tables) -> MergeResult:
+            articles = data[ARTICLES]
+            seen_keys = {(doc.get("feed_id"), doc.get("key")) for doc in articles.values()}
+            seen_links = {doc.get("link") for doc in articles.values() if doc.get("link")}
+            fresh: list[Article] = []
+            batches = [(u.feed_id, u.articles) for u in updates]
+            batches += list((extra or {}).items())
+            for feed_id, items in batches:
+                for article in items:
+                    ident = (feed_id, article.key)
+                    if ident in seen_keys or (article.link and article.link in seen_links):
+                        continue
+                    seen_keys.add(ident)
+                    if article.link:
+                        seen_links.add(article.link)
+                    # Older than what is kept: storing it would only see it pruned
+                    # and then come back as "new" on every refresh.
+                    if cutoff and utc_iso(article.published) < cutoff:
+                        continue
+                    fresh.append(article)
+            fresh_ids = self._next_ids(data, ARTICLES, len(fresh))
+            for new_id, article in zip(fresh_ids, fresh, strict=True):
+                articles[str(new_id)] = article.to_doc()
+            if prune is not None and now is not None:
+                result.pruned = self._prune(data, prune, now)
+            for new_id, article in zip(fresh_ids, fresh, strict=True):
+                if str(new_id) in articles:  # not pruned straight away (over the count)
+                    result.new_by_feed[article.feed_id] = (
+                        result.new_by_feed.get(article.feed_id, 0) + 1
+                    )
+            for update in updates:
+                new = result.new_by_feed.get(update.feed_id, 0)
+                self._record_feed_state(data, update, now, new)
+            return result
+
+        return self._mutate(change)
+
+    @staticmethod
+    def _record_feed_state(
+        data: Tables, update: FeedUpdate, now: datetime | None, new: int
+    ) -> None:
+        doc = data[FEEDS].get(str(update.feed_id))
+        if doc is None:  # removed while the refresh ran
+            return
+        doc["state"] = update.state
+        doc["reason"] = update.reason
+        doc["last_new"] = new
+        if now is not None:
+            doc["last_fetched"] = utc_iso(now)
+        if update.state == "ok":
+            doc["etag"] = update.etag
+            doc["last_modified"] = update.last_modified
+
+    @staticmethod
+    def _prune(data: Tables, settings: PruneSettings, now: datetime) -> int:
+        cutoff = utc_iso(now - timedelta(days=settings.max_age_days))
+        by_feed: dict[Any, list[tuple[str, str]]] = {}
+        doomed: set[str] = set()
+        for key, doc in data[ARTICLES].items():
+            if doc.get("starred") or doc.get("sample"):
+                continue
+            published = str(doc.get("published", ""))
+            if published < cutoff:
+                doomed.add(key)
+            else:
+                by_feed.setdefault(doc.get("feed_id"), []).append((published, key))
+        for items in by_feed.values():
+            if len(items) > settings.max_per_feed:
+                items.sort(reverse=True)
+                doomed.update(key for _, key in items[settings.max_per_feed :])
+        for key in doomed:
+            del data[ARTICLES][key]
+        return len(doomed)
+
+    def remove_sample(self) -> int:
+        def change(data: Tables) -> int:
+            doomed = [k for k, doc in data[ARTICLES].items() if doc.get("sample") is True]
+            for key in doomed:
+                del data[ARTICLES][key]
+            return len(doomed)
+
+        return self._mutate(change)
+
+    def has_sample(self) -> bool:
+        return any(a.sample for a in self.articles())
+
+
+def safe_link(url: str) -> str:
+    """A link fit to show and open, or "" (javascript:, file:, data: and the rest)."""
+    return url if is_http_url(url) else ""

@@ -1,0 +1,156 @@
+"""Feeds and cached articles, as stored in news.json.
+
+Articles are many (100k is a target), so they are plain slotted dataclasses
+built straight from documents without per-field validation on every load:
+everything in them was cleaned and capped by the parser before it was stored,
+and a document that does not fit is skipped and counted, never fatal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any, Self
+
+from adapters.validation import ValidationError, required_text
+
+FEED_STATES = ("never fetched", "ok", "not modified", "failed")
+
+
+def parse_utc(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def utc_iso(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def is_http_url(url: str) -> bool:
+    """Only these are ever fetched, shown as links or opened."""
+    lowered = url.strip().lower()
+    return lowered.startswith(("http://", "https://")) and len(lowered) > len("https://")
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A subscribed feed and what happened the last time it was fetched."""
+
+    title: str
+    url: str
+    enabled: bool = True
+    etag: str | None = None
+    last_modified: str | None = None
+    state: str = "never fetched"
+    reason: str = ""
+    last_fetched: datetime | None = None
+    last_new: int = 0
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        required_text(self.title, "title")
+        if not is_http_url(self.url):
+            raise ValidationError("url", f"{self.url!r} is not an http(s) address")
+        if not isinstance(self.enabled, bool):
+            raise ValidationError("enabled", "must be true or false")
+        if self.state not in FEED_STATES:
+            raise ValidationError("state", f"{self.state!r} is not a feed state")
+
+    def to_doc(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "url": self.url,
+            "enabled": self.enabled,
+            "etag": self.etag,
+            "last_modified": self.last_modified,
+            "state": self.state,
+            "reason": self.reason,
+            "last_fetched": utc_iso(self.last_fetched) if self.last_fetched else None,
+            "last_new": self.last_new,
+        }
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any], doc_id: int | None = None) -> Self:
+        try:
+            fetched = doc.get("last_fetched")
+            return cls(
+                title=doc["title"],
+                url=doc["url"],
+                enabled=doc.get("enabled", True),
+                etag=doc.get("etag"),
+                last_modified=doc.get("last_modified"),
+                state=doc.get("state", "never fetched"),
+                reason=doc.get("reason", ""),
+                last_fetched=parse_utc(fetched) if fetched else None,
+                last_new=int(doc.get("last_new", 0)),
+                id=doc_id,
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            if isinstance(exc, ValidationError):
+                raise
+            raise ValidationError("feed", f"unreadable feed document: {exc}") from exc
+
+    def with_title(self, title: str) -> Feed:
+        return replace(self, title=title)
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One cached news item: plain text only, its link http(s) or empty."""
+
+    feed_id: int
+    key: str
+    title: str
+    link: str
+    summary: str
+    published: datetime
+    fetched: datetime
+    date_missing: bool = False
+    author: str = ""
+    tags: tuple[str, ...] = ()
+    mentions: tuple[str, ...] = ()
+    unread: bool = True
+    starred: bool = False
+    sample: bool = False
+    id: int | None = field(default=None, compare=False)
+
+    def to_doc(self) -> dict[str, Any]:
+        return {
+            "feed_id": self.feed_id,
+            "key": self.key,
+            "title": self.title,
+            "link": self.link,
+            "summary": self.summary,
+            "published": utc_iso(self.published),
+            "fetched": utc_iso(self.fetched),
+            "date_missing": self.date_missing,
+            "author": self.author,
+            "tags": list(self.tags),
+            "mentions": list(self.mentions),
+            "unread": self.unread,
+            "starred": self.starred,
+            "sample": self.sample,
+        }
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any], doc_id: int | None = None) -> Self:
+        try:
+            return cls(
+                feed_id=int(doc["feed_id"]),
+                key=str(doc["key"]),
+                title=str(doc["title"]),
+                link=str(doc.get("link", "")),
+                summary=str(doc.get("summary", "")),
+                published=parse_utc(doc["published"]),
+                fetched=parse_utc(doc["fetched"]),
+                date_missing=bool(doc.get("date_missing", False)),
+                author=str(doc.get("author", "")),
+                tags=tuple(str(t) for t in doc.get("tags", ())),
+                mentions=tuple(str(m) for m in doc.get("mentions", ())),
+                unread=bool(doc.get("unread", True)),
+                starred=bool(doc.get("starred", False)),
+                sample=bool(doc.get("sample", False)),
+                id=doc_id,
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValidationError("article", f"unreadable article document: {exc}") from exc

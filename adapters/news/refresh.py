@@ -1,0 +1,276 @@
+"""One refresh: fetch every enabled feed, parse off the event loop, merge in one write.
+
+Fetching is I/O and runs concurrently on one shared httpx client. Parsing is
+pure-Python CPU work (feedparser), which in the event loop or a thread holds
+the GIL and freezes the UI; so each body is parsed, turned into articles and
+tagged in a small process pool as soon as it arrives, overlapping the fetches
+still in flight. The cache is written once, at the end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+from adapters.news.cache import FeedUpdate, NewsCache, PruneSettings
+from adapters.news.fetch import FetchRequest, FetchResult, FetchSettings, fetch_all
+from adapters.news.models import Article
+from adapters.news.parse import NotAFeed, ParsedEntry, parse_feed
+from adapters.news.topics import TopicRules, mentions
+
+# Below this many bodies a pool costs more to start than it saves.
+POOL_THRESHOLD = 3
+
+
+@dataclass(frozen=True)
+class FeedOutcome:
+    """How one feed ended the refresh, in words fit for a status line."""
+
+    feed_id: int
+    title: str
+    state: str  # "ok" | "not modified" | "failed"
+    reason: str = ""
+    entries: int = 0
+    new: int = 0
+
+    def describe(self) -> str:
+        if self.state == "ok":
+            return f"ok ({self.new} new)" if self.new >= 0 else f"ok ({self.entries} items)"
+        if self.state == "not modified":
+            return "not modified"
+        return f"failed: {self.reason}"
+
+
+@dataclass
+class RefreshReport:
+    outcomes: list[FeedOutcome] = field(default_factory=list)
+    new_total: int = 0
+    pruned: int = 0
+    elapsed_s: float = 0.0
+
+    @property
+    def failed(self) -> list[FeedOutcome]:
+        return [o for o in self.outcomes if o.state == "failed"]
+
+    def summary(self) -> str:
+        ok = sum(1 for o in self.outcomes if o.state == "ok")
+        same = sum(1 for o in self.outcomes if o.state == "not modified")
+        return (
+            f"{len(self.outcomes)} feeds: {ok} ok, {same} not modified, "
+            f"{len(self.failed)} failed; {self.new_total} new articles "
+            f"in {self.elapsed_s:.1f} s"
+        )
+
+
+Progress = Callable[[FeedOutcome, int, int], None]
+
+
+@dataclass(frozen=True)
+class ParseJob:
+    """Everything a pool worker needs: plain picklable values."""
+
+    feed_id: int
+    body: bytes
+    content_type: str | None
+    base_url: str
+    fetched_at: datetime
+    rules: TopicRules
+    names: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class ParseOutcome:
+    feed_id: int
+    articles: tuple[Article, ...]
+    reason: str  # "" when parsed
+
+
+def entry_key(entry: ParsedEntry) -> str:
+    """Identity across refreshes: guid, else link, else title and date."""
+    if entry.guid:
+        return "guid:" + entry.guid
+    if entry.link:
+        return "link:" + entry.link
+    stamp = "" if entry.date_missing else entry.published.isoformat()
+    digest = hashlib.sha1(f"{entry.title}|{stamp}".encode(), usedforsecurity=False)
+    return "title:" + digest.hexdigest()
+
+
+def parse_job(job: ParseJob) -> ParseOutcome:
+    """Parse, tag and link one body; runs in a pool worker, never raises NotAFeed."""
+    try:
+        parsed = parse_feed(
+            job.body,
+            fetched_at=job.fetched_at,
+            content_type=job.content_type,
+            base_url=job.base_url,
+        )
+    except NotAFeed as exc:
+        return ParseOutcome(job.feed_id, (), str(exc) or "not a feed")
+    articles = tuple(
+        Article(
+            feed_id=job.feed_id,
+            key=entry_key(entry),
+            title=entry.title or "(untitled)",
+            link=entry.link,
+            summary=entry.summary,
+            published=entry.published,
+            fetched=job.fetched_at,
+            date_missing=entry.date_missing,
+            author=entry.author,
+            tags=job.rules.tag(entry.title, entry.summary),
+            mentions=mentions(f"{entry.title}\n{entry.summary}", job.names),
+        )
+        for entry in parsed.entries
+    )
+    return ParseOutcome(job.feed_id, articles, "")
+
+
+def make_pool() -> Executor:
+    """Two worker processes: on this 2-core class of machine more only contend."""
+    return ProcessPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1)))
+
+
+async def refresh_feeds(
+    cache: NewsCache,
+    *,
+    rules: TopicRules,
+    names: Sequence[tuple[str, str]] = (),
+    settings: FetchSettings | None = None,
+    prune: PruneSettings | None = None,
+    on_progress: Progress | None = None,
+    feed_ids: Sequence[int] | None = None,
+    pool_factory: Callable[[], Executor] = make_pool,
+) -> RefreshReport:
+    """Fetch, parse and store every enabled feed (or those in feed_ids).
+
+    Never raises for a feed's failure: each feed ends ok, not modified or
+    failed with a reason. Storage errors (disk full) do raise, after the
+    fetches, with nothing half-written.
+    """
+    started = time.monotonic()
+    feeds = {
+        f.id: f
+        for f in cache.feeds()
+        if f.enabled and f.id is not None and (feed_ids is None or f.id in feed_ids)
+    }
+    loop = asyncio.get_running_loop()
+    fetched_at = datetime.now(UTC)
+    pool: Executor | None = None
+    in_pool: dict[asyncio.Future[ParseOutcome], int] = {}
+    waiting: list[FetchResult] = []  # ok bodies not yet handed to a parser
+    fetched: dict[int, FetchResult] = {}
+    outcomes: dict[int, FeedOutcome] = {}
+    updates: dict[int, FeedUpdate] = {}
+
+    def job(result: FetchResult) -> ParseJob:
+        return ParseJob(
+            feed_id=result.feed_id,
+            body=result.body or b"",
+            content_type=result.content_type,
+            base_url=result.final_url,
+            fetched_at=fetched_at,
+            rules=rules,
+            names=tuple(names),
+        )
+
+    def finish(outcome: FeedOutcome, update: FeedUpdate) -> None:
+        outcomes[outcome.feed_id] = outcome
+        updates[outcome.feed_id] = update
+        if on_progress is not None:
+            on_progress(outcome, len(outcomes), len(feeds))
+
+    def fail(feed_id: int, reason: str) -> None:
+        title = feeds[feed_id].title
+        finish(FeedOutcome(feed_id, title, "failed", reason), FeedUpdate(feed_id, "failed", reason))
+
+    def parsed(outcome: ParseOutcome) -> None:
+        if outcome.reason:
+            fail(outcome.feed_id, outcome.reason)
+            return
+        result = fetched[outcome.feed_id]
+        finish(
+            FeedOutcome(
+                outcome.feed_id,
+                feeds[outcome.feed_id].title,
+                "ok",
+                entries=len(outcome.articles),
+                new=-1,  # known only once merged with the cache
+            ),
+            FeedUpdate(
+                outcome.feed_id,
+                "ok",
+                etag=result.etag,
+                last_modified=result.last_modified,
+                articles=outcome.articles,
+            ),
+        )
+
+    def pool_done(future: asyncio.Future[ParseOutcome]) -> None:
+        if future.cancelled():
+            return
+        error = future.exception()
+        if error is not None:  # a worker died: that feed failed, the rest stand
+            fail(in_pool[future], f"parser crashed ({type(error).__name__})")
+        else:
+            parsed(future.result())
+
+    def dispatch_waiting() -> None:
+        nonlocal pool
+        if pool is None:
+            pool = pool_factory()
+        for result in waiting:
+            future = loop.run_in_executor(pool, parse_job, job(result))
+            in_pool[future] = result.feed_id
+            future.add_done_callback(pool_done)
+        waiting.clear()
+
+    def on_result(result: FetchResult) -> None:
+        fetched[result.feed_id] = result
+        if result.outcome == "ok":
+            waiting.append(result)
+            if pool is not None or len(waiting) >= POOL_THRESHOLD:
+                dispatch_waiting()
+        elif result.outcome == "not_modified":
+            title = feeds[result.feed_id].title
+            finish(
+                FeedOutcome(result.feed_id, title, "not modified"),
+                FeedUpdate(result.feed_id, "not modified"),
+            )
+        else:
+            fail(result.feed_id, result.reason)
+
+    requests = [FetchRequest(i, f.url, f.etag, f.last_modified) for i, f in feeds.items()]
+    try:
+        await fetch_all(requests, settings or FetchSettings(), on_result=on_result)
+        # Fewer bodies than the pool threshold: parse them in a thread; a few
+        # feeds' CPU is cheaper than starting worker processes.
+        for result in waiting:
+            parsed(await asyncio.to_thread(parse_job, job(result)))
+        waiting.clear()
+        if in_pool:
+            await asyncio.gather(*in_pool, return_exceptions=True)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    # Feed order, not finishing order: which copy of a story shared by two feeds
+    # is kept must not depend on which server answered first.
+    ordered = [updates[feed_id] for feed_id in sorted(updates)]
+    merged = await asyncio.to_thread(
+        cache.merge, ordered, now=fetched_at, prune=prune or PruneSettings()
+    )
+    report = RefreshReport(new_total=merged.new_total, pruned=merged.pruned)
+    for feed_id, feed in feeds.items():
+        outcome = outcomes.get(feed_id) or FeedOutcome(feed_id, feed.title, "failed", "no result")
+        if outcome.state == "ok":
+            outcome = replace(outcome, new=merged.new_by_feed.get(feed_id, 0))
+        report.outcomes.append(outcome)
+    report.elapsed_s = time.monotonic() - started
+    return report

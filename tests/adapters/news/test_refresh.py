@@ -1,0 +1,155 @@
+"""A whole refresh against a real loopback server: fetch, parse, tag, dedupe, one write."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from adapters.news.cache import NewsCache, PruneSettings
+from adapters.news.fetch import FetchSettings
+from adapters.news.refresh import FeedOutcome, refresh_feeds
+from adapters.news.topics import DEFAULT_RULES
+from tests.feed_server import FeedServer
+
+FEEDS = Path(__file__).resolve().parents[2] / "data" / "feeds" / "refresh"
+FAST = FetchSettings(concurrency=4, total_timeout=5.0)
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    with FeedServer(root=FEEDS) as running:
+        yield running
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> NewsCache:
+    return NewsCache(tmp_path)
+
+
+async def refresh(cache: NewsCache, **kwargs: object) -> tuple[object, list[FeedOutcome]]:
+    seen: list[FeedOutcome] = []
+    report = await refresh_feeds(
+        cache,
+        rules=DEFAULT_RULES,
+        names=[("campaign:3", "Support Your Surgery")],
+        settings=FAST,
+        on_progress=lambda outcome, done, total: seen.append(outcome),
+        prune=PruneSettings(max_age_days=100 * 365),  # the fixtures date from 2017 on
+        **kwargs,  # type: ignore[arg-type]
+    )
+    return report, seen
+
+
+async def test_first_refresh_stores_tagged_articles(cache: NewsCache, server: FeedServer) -> None:
+    cache.add_feeds(
+        [("GP news", server.url("/pulse-like.rss")), ("Dept", server.url("/gov-like.atom"))]
+    )
+    report, seen = await refresh(cache)
+    assert [o.state for o in report.outcomes] == ["ok", "ok"]
+    assert [o.new for o in report.outcomes] == [3, 1]  # the atom item sharing a link is a dupe
+    assert len(seen) == 2
+    by_title = {a.title: a for a in cache.articles()}
+    lmcs = by_title["LMCs urge BMA GP leads to restore dialogue with NHS England"]
+    assert lmcs.published == datetime(2021, 9, 2, 9, 30, tzinfo=UTC)
+    assert "LMC" in lmcs.tags and "BMA/GPC" in lmcs.tags
+    assert lmcs.mentions == ("campaign:3",)
+    assert "Nine LMCs wrote to BMA GPC." in lmcs.summary
+    assert by_title["Practice closes its list"].link == ""  # javascript: dropped
+    assert all(a.unread for a in cache.articles())
+    feeds = cache.feeds()
+    assert [f.state for f in feeds] == ["ok", "ok"]
+    assert all(f.etag for f in feeds)
+
+
+async def test_second_refresh_is_conditional_and_adds_nothing(
+    cache: NewsCache, server: FeedServer
+) -> None:
+    cache.add_feeds([("GP news", server.url("/pulse-like.rss"))])
+    await refresh(cache)
+    server.reset_stats()
+    report, _ = await refresh(cache)
+    assert [o.state for o in report.outcomes] == ["not modified"]
+    (request,) = server.requests_to("/pulse-like.rss")
+    assert request.headers.get("if-none-match")
+    assert request.status == 304
+    assert len(cache.articles()) == 3
+
+
+async def test_changed_feed_adds_only_new_items(
+    cache: NewsCache, server: FeedServer, tmp_path: Path
+) -> None:
+    original = (FEEDS / "pulse-like.rss").read_bytes()
+    server.route("/feed", body=original, etag='"v1"')
+    (feed,), _ = cache.add_feeds([("GP news", server.url("/feed"))])
+    await refresh(cache)
+    cache.set_flags([a.id for a in cache.articles() if a.id is not None], unread=False)
+    extra = original.replace(
+        b"<item>",
+        b"<item><title>New item</title><guid>gp-3</guid>"
+        b"<pubDate>Wed, 02 Oct 2024 08:00:00 GMT</pubDate></item><item>",
+        1,
+    )
+    server.route("/feed", body=extra, etag='"v2"')
+    report, _ = await refresh(cache)
+    assert report.outcomes[0].new == 1
+    assert [a.title for a in cache.articles() if a.unread] == ["New item"]
+    assert cache.feed(feed.id or 0).etag == '"v2"'  # type: ignore[union-attr]
+
+
+async def test_each_feed_ends_with_its_own_status(cache: NewsCache, server: FeedServer) -> None:
+    server.route("/broken", status=503, body=b"busy")
+    cache.add_feeds(
+        [
+            ("Good", server.url("/pulse-like.rss")),
+            ("Busy", server.url("/broken")),
+            ("Web page", server.url("/not-a-feed.html")),
+            ("Missing", server.url("/nowhere.xml")),
+        ]
+    )
+    report, _ = await refresh(cache)
+    described = {o.title: o.describe() for o in report.outcomes}
+    assert described == {
+        "Good": "ok (3 new)",
+        "Busy": "failed: HTTP 503",
+        "Web page": "failed: not a feed",
+        "Missing": "failed: HTTP 404",
+    }
+    assert {f.title: f.reason for f in cache.feeds()}["Busy"] == "HTTP 503"
+    assert "3 new articles" in report.summary()
+
+
+async def test_disabled_feeds_are_not_fetched(cache: NewsCache, server: FeedServer) -> None:
+    (feed,), _ = cache.add_feeds([("GP news", server.url("/pulse-like.rss"))])
+    cache.set_feed_enabled(feed.id or 0, False)
+    report, _ = await refresh(cache)
+    assert report.outcomes == []
+    assert server.requests == []
+
+
+async def test_pruning_keeps_starred_and_newest(cache: NewsCache, server: FeedServer) -> None:
+    cache.add_feeds([("GP news", server.url("/pulse-like.rss"))])
+    await refresh(cache)
+    oldest = min(cache.articles(), key=lambda a: a.published)
+    cache.set_flags([oldest.id or 0], starred=True)
+    merged = cache.merge(
+        [], now=datetime.now(UTC), prune=PruneSettings(max_age_days=100 * 365, max_per_feed=1)
+    )
+    kept = {a.title for a in cache.articles()}
+    assert oldest.title in kept  # starred
+    assert "Practice closes its list" in kept  # the newest
+    assert merged.pruned == 1
+
+
+async def test_many_feeds_go_through_the_process_pool(cache: NewsCache, server: FeedServer) -> None:
+    body = (FEEDS / "pulse-like.rss").read_bytes()
+    for n in range(6):
+        server.route(f"/f{n}", body=body.replace(b"gp-", f"f{n}-".encode()))
+    cache.add_feeds([(f"Feed {n}", server.url(f"/f{n}")) for n in range(6)])
+    report, seen = await refresh(cache)
+    assert [o.state for o in report.outcomes] == ["ok"] * 6
+    # The shared links dedupe across feeds: only the first feed's linked items are new.
+    assert report.new_total == 3 + 5 * 1
+    assert len(seen) == 6

@@ -1,0 +1,76 @@
+"""`gpwatch refresh`: fetch every enabled feed, headless, for cron or a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from adapters.text import clean_text
+from adapters.workspace import Workspace
+
+NAME = "refresh"
+HELP = "fetch all enabled feeds (a progress bar on a terminal, one line per feed)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--strict", action="store_true", help="exit 1 if any feed failed (default: exit 0)"
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=20, metavar="N", help="feeds fetched at once (20)"
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=45.0, metavar="S", help="seconds allowed per feed (45)"
+    )
+
+
+def run(args: argparse.Namespace, workspace: Workspace) -> int:
+    from adapters.news.fetch import FetchSettings
+
+    from adapters.news.refresh import refresh_feeds
+
+    if args.concurrency < 1 or args.timeout <= 0:
+        print("gpwatch: error: --concurrency and --timeout must be positive", file=sys.stderr)
+        return 2
+    rules, problem = workspace.topic_rules()
+    if problem:
+        print(f"gpwatch: warning: {clean_text(problem)}", file=sys.stderr)
+    settings = FetchSettings(concurrency=args.concurrency, total_timeout=args.timeout)
+    with ProgressBar(enabled=sys.stderr.isatty()) as bar:
+        report = asyncio.run(
+            refresh_feeds(
+                workspace.news,
+                rules=rules,
+                names=workspace.record_names(),
+                settings=settings,
+                on_progress=bar.update,
+            )
+        )
+    width = max((len(clean_text(o.title)) for o in report.outcomes), default=0)
+    for outcome in report.outcomes:
+        print(f"{clean_text(outcome.title):<{width}}  {clean_text(outcome.describe())}")
+    print(report.summary())
+    return 1 if args.strict and report.failed else 0
+
+
+class ProgressBar:
+    """A one-line bar on stderr when it is a terminal; silent when piped or in cron."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def update(self, outcome: object, done: int, total: int) -> None:
+        if not self.enabled or total == 0:
+            return
+        filled = round(30 * done / total)
+        sys.stderr.write(f"\r[{'#' * filled}{' ' * (30 - filled)}] {done}/{total} feeds")
+        sys.stderr.flush()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.enabled:
+            sys.stderr.write("\r\x1b[2K")
+            sys.stderr.flush()
