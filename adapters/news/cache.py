@@ -31,9 +31,13 @@ Tables = dict[str, dict[str, Any]]
 
 @dataclass(frozen=True)
 class PruneSettings:
-    """How much history to keep; starred and sample articles are always kept."""
+    """How much history to keep; starred and sample articles are always kept.
 
-    max_age_days: int = 365
+    No age limit by default: people tracking a campaign over years want its
+    old coverage; the per-feed count bounds the file instead.
+    """
+
+    max_age_days: int | None = None
     max_per_feed: int = 2000
 
 
@@ -259,7 +263,9 @@ class NewsCache:
         else link, else title and date) or any feed holds the same link.
         """
         result = MergeResult()
-        cutoff = utc_iso(now - timedelta(days=prune.max_age_days)) if prune and now else ""
+        cutoff = ""
+        if prune is not None and prune.max_age_days is not None and now is not None:
+            cutoff = utc_iso(now - timedelta(days=prune.max_age_days))
 
         def change(data: Tables) -> MergeResult:
             articles = data[ARTICLES]
@@ -316,14 +322,16 @@ class NewsCache:
 
     @staticmethod
     def _prune(data: Tables, settings: PruneSettings, now: datetime) -> int:
-        cutoff = utc_iso(now - timedelta(days=settings.max_age_days))
+        cutoff = ""
+        if settings.max_age_days is not None:
+            cutoff = utc_iso(now - timedelta(days=settings.max_age_days))
         by_feed: dict[Any, list[tuple[str, str]]] = {}
         doomed: set[str] = set()
         for key, doc in data[ARTICLES].items():
             if doc.get("starred") or doc.get("sample"):
                 continue
             published = str(doc.get("published", ""))
-            if published < cutoff:
+            if cutoff and published < cutoff:
                 doomed.add(key)
             else:
                 by_feed.setdefault(doc.get("feed_id"), []).append((published, key))

@@ -124,6 +124,10 @@ def _parse(
     if not body.strip():
         raise NotAFeed("empty response")
     text = _decode(body, content_type or "")
+    if text.lstrip("\ufeff \t\r\n")[:1] in ("{", "["):
+        raise NotAFeed(
+            "not a feed"
+        )  # JSON (a JSON Feed, an API error): feedparser 6 reads XML only
     prepared = _prepare(text)
     if prepared is None:
         raise NotAFeed("empty response" if not text.strip("\ufeff \t\r\n") else "not a feed")
@@ -215,46 +219,56 @@ _SUPERSETS = {
     "utf-8-sig": "utf-8",
 }
 _PROBE = b"<?xml version='1.0'?><rss>&#38;</rss> \n"
-_NOT_MULTIBYTE = re.compile("[\x00-\x7f\ufffd]+")
 
 
 def _decode(body: bytes, content_type: str) -> str:
     """Decide the encoding and decode: BOM, then UTF-16/32 sniffing, then HTTP
-    charset, XML declaration, UTF-8, Windows-1252 (the order browsers use).
+    charset, XML declaration, UTF-8 (the order browsers use).
 
     Declared encodings must be ASCII-compatible (a body that starts ``<?xml``
     in single bytes cannot be UTF-16, whatever it claims); UTF-16/32 and
-    EBCDIC are only believed from the bytes themselves.
+    EBCDIC are only believed from the bytes themselves. When nothing decodes
+    cleanly, a declared legacy encoding is used with replacement characters,
+    else UTF-8 with stray bytes read as Windows-1252 (a CMS pasting a "0x93"
+    quote into UTF-8 text is the usual story).
     """
     for bom, encoding in _BOMS:
         if body.startswith(bom):
             rest = body[len(bom) :]
             if encoding == "utf-8":
-                return _decode_utf8(rest) or rest.decode("cp1252", "replace")
+                return rest.decode("utf-8", _CP1252_FALLBACK)
             return rest.decode(encoding, "replace")
 
     sniffed = _sniff_wide(body[:4])
     if sniffed:
         return body.decode(sniffed, "replace")
 
-    declared = [_charset_of(content_type[:1000]), _xml_encoding(body)]
-    for label in declared:
-        encoding = _codec(label) if label else None
-        if encoding is None:
-            continue
-        if encoding == "utf-8":
-            decoded = _decode_utf8(body)
-            if decoded is not None:
-                return decoded
-            continue
+    declared = [
+        encoding
+        for label in (_charset_of(content_type[:1000]), _xml_encoding(body))
+        if label and (encoding := _codec(label))
+    ]
+    for encoding in [*declared, "utf-8"]:
         try:
             return body.decode(encoding)
         except (UnicodeError, LookupError, ValueError):  # UnicodeError: idna, "undefined"
             continue
-    decoded = _decode_utf8(body)
-    if decoded is not None:
-        return decoded
-    return body.decode("cp1252", "replace")
+    legacy = [encoding for encoding in declared if encoding != "utf-8"]
+    if legacy:
+        return body.decode(legacy[0], "replace")
+    return body.decode("utf-8", _CP1252_FALLBACK)
+
+
+def _utf8_stray_bytes_as_cp1252(error: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: bytes that are not UTF-8 are read as Windows-1252."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    stray = error.object[error.start : error.end]
+    return bytes(stray).decode("cp1252", "replace"), error.end
+
+
+_CP1252_FALLBACK = "gpwatch.utf8-stray-cp1252"
+codecs.register_error(_CP1252_FALLBACK, _utf8_stray_bytes_as_cp1252)
 
 
 def _sniff_wide(head: bytes) -> str | None:
@@ -295,23 +309,6 @@ def _codec(label: str) -> str | None:
     except (LookupError, UnicodeError, ValueError, TypeError):
         return None
     return name
-
-
-def _decode_utf8(data: bytes) -> str | None:
-    """UTF-8, tolerating a few bad bytes in a mostly-UTF-8 body.
-
-    A body with more valid multi-byte characters than invalid bytes is UTF-8
-    with damage (keep its text, mark the damage); one with none is a legacy
-    single-byte encoding and decoding it as Windows-1252 reads better.
-    """
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    text = data.decode("utf-8", "replace")
-    bad = text.count("\ufffd")
-    good = len(text) - sum(len(run) for run in _NOT_MULTIBYTE.findall(text))
-    return text if good > bad else None
 
 
 # --------------------------------------------------------------------------- defusing
@@ -694,13 +691,14 @@ class _TextExtractor(HTMLParser):
                 self._pre += 1
         elif tag in _LINE_TAGS:
             self.parts.append(_BREAK_LINE)
-        elif tag in _CELL_TAGS:
-            self.parts.append(" ")
+        elif tag in _CELL_TAGS or tag == "img":
+            self.parts.append(" ")  # keeps "a<img>b" and table cells apart as words
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        # <br/>, <hr/>, <script/>: an empty element, so nothing is left open.
-        if tag in _LINE_TAGS or (tag in _BLOCK_TAGS and tag not in ("ul", "ol", "pre")):
-            self.parts.append(_BREAK_LINE if tag in _LINE_TAGS else _BREAK_PARAGRAPH)
+        # <br/>, <hr/>, <img/>: an empty element, so nothing may be left open
+        # (a <script/> must not hide the rest of the text).
+        if tag not in _SKIP_TAGS and tag not in ("ul", "ol", "dir", "menu", "pre"):
+            self.handle_starttag(tag, attrs)
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP_TAGS:

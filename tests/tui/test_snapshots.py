@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
+from adapters.news.models import Article
 from adapters.workspace import Workspace
 from tui.app import GpwatchApp
 from tui.screens import SCREENS
@@ -43,3 +44,30 @@ def test_help_on_correspondence(snap_compare, app: GpwatchApp) -> None:
 
 def test_too_small_terminal(snap_compare, app: GpwatchApp) -> None:
     assert snap_compare(app, terminal_size=(40, 10), run_before=keys_then_settle())
+
+
+def test_news_with_hostile_titles(snap_compare) -> None:
+    """Markup, ANSI escapes and bidi overrides in feed text show literally, unstyled."""
+    workspace = Workspace.open(Path.home() / "gpwatch-data", clock=lambda: FIXED_NOW)
+    for n, title in enumerate(
+        [
+            "[bold red]x[/] [@click=app.quit]y[/]",
+            "\x1b[31mANSI red\x1b[0m and \x1b]8;;https://evil.example\x1b\\a link\x1b]8;;\x1b\\",
+            "bidi \u202eoverride\u202c and C0 \x07\x08 and C1 \x9b controls",
+        ]
+    ):
+        when = datetime(2027, 1, 1 + n, tzinfo=UTC)
+        workspace.news.add_articles(
+            [
+                Article(
+                    feed_id=0,
+                    key=f"hostile-{n}",
+                    title=title,
+                    link="",
+                    summary=title,
+                    published=when,
+                    fetched=when,
+                )
+            ]
+        )
+    assert snap_compare(GpwatchApp(workspace), terminal_size=SIZE, run_before=keys_then_settle("3"))

@@ -10,6 +10,7 @@ in worker processes, so the UI keeps answering keys while it runs.
 from __future__ import annotations
 
 import webbrowser
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -24,8 +25,11 @@ from textual.widgets.option_list import Option
 from adapters.news.models import Article, Feed, is_http_url
 from adapters.store import StoreError
 from adapters.text import clean_text
+from adapters.validation import ValidationError
 from tui.inert import inert
 from tui.screens.base import GpwatchScreen
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.feed_form import FeedForm, FeedFormScreen
 
 ROW_LIMIT = 300
 ALL_FEEDS = "all"
@@ -49,6 +53,10 @@ class NewsScreen(GpwatchScreen):
         Binding("o", "open_link", "Open", tooltip="Open the article's link in your browser"),
         Binding("t", "next_topic", "Topic", tooltip="Show only the next topic (cycles)"),
         Binding("escape", "back", "Back", tooltip="Clear the filter, or leave the reader"),
+        Binding("n", "add_feed", "New feed", tooltip="Subscribe to a feed address"),
+        Binding("e", "rename_feed", "Rename", show=False, tooltip="Rename the highlighted feed"),
+        Binding("x", "toggle_feed", "On/off", show=False, tooltip="Disable or enable the feed"),
+        Binding("d", "remove_feed", "Remove", show=False, tooltip="Unsubscribe (asks first)"),
     ]
 
     def __init__(self) -> None:
@@ -83,13 +91,13 @@ class NewsScreen(GpwatchScreen):
 
     def load(self) -> None:
         news = self.workspace.news
-        changed = news.refresh_view() or not self._articles
+        articles = news.articles()  # a new list object whenever the cache changed
         feeds = news.feeds()
         self._feed_titles = {f.id: f.title for f in feeds if f.id is not None}
         self._show_feeds(feeds, news.unread_counts())
         self._record_names = dict(self.workspace.record_names())
-        if changed:
-            self._articles = news.articles()
+        if articles is not self._articles:
+            self._articles = articles
             self._haystacks = [f"{a.title}\n{a.summary}".lower() for a in self._articles]
             self._topics = sorted({t for a in self._articles for t in a.tags})
         self.apply_filters()
@@ -279,6 +287,85 @@ class NewsScreen(GpwatchScreen):
         except StoreError as exc:
             self.notify(clean_text(str(exc)), severity="error", markup=False)
             return
+        self.load()
+
+    def highlighted_feed(self) -> Feed | None:
+        options = self.query_one("#news-feeds", OptionList)
+        if options.highlighted is None:
+            return None
+        option_id = options.get_option_at_index(options.highlighted).id
+        if option_id in (None, ALL_FEEDS):
+            return None
+        return self.workspace.news.feed(int(option_id))
+
+    def _need_feed(self) -> Feed | None:
+        feed = self.highlighted_feed()
+        if feed is None:
+            self.notify("Highlight a feed in the list on the left first.", markup=False)
+        return feed
+
+    def action_add_feed(self) -> None:
+        def added(form: FeedForm | None) -> None:
+            if form is None:
+                return
+            title, url = form
+            try:
+                feed = self.workspace.news.add_feed(title, url)
+            except ValidationError as exc:
+                self.notify(clean_text(exc.message), severity="error", markup=False)
+                return
+            except StoreError as exc:
+                self.notify(clean_text(str(exc)), severity="error", markup=False)
+                return
+            self.notify(
+                f"Saved. Added {clean_text(feed.title)}; press r to fetch it.", markup=False
+            )
+            self.load()
+
+        self.app.push_screen(FeedFormScreen(), added)
+
+    def action_rename_feed(self) -> None:
+        feed = self._need_feed()
+        if feed is None or feed.id is None:
+            return
+        feed_id = feed.id
+
+        def renamed(form: FeedForm | None) -> None:
+            if form is not None:
+                self._change_feed(lambda: self.workspace.news.rename_feed(feed_id, form[0]))
+
+        self.app.push_screen(FeedFormScreen(title=feed.title, url=feed.url, renaming=True), renamed)
+
+    def action_toggle_feed(self) -> None:
+        feed = self._need_feed()
+        if feed is not None and feed.id is not None:
+            feed_id, enabled = feed.id, not feed.enabled
+            self._change_feed(lambda: self.workspace.news.set_feed_enabled(feed_id, enabled))
+
+    def action_remove_feed(self) -> None:
+        feed = self._need_feed()
+        if feed is None or feed.id is None:
+            return
+        feed_id = feed.id
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._change_feed(lambda: self.workspace.news.remove_feed(feed_id))
+
+        question = (
+            f"Unsubscribe from {feed.title}? Its unstarred articles are removed too. "
+            "Re-adding the address fetches them again."
+        )
+        self.app.push_screen(ConfirmScreen(question, yes="Remove"), answered)
+
+    def _change_feed(self, change: Callable[[], object]) -> None:
+        try:
+            change()
+        except (ValidationError, StoreError) as exc:
+            message = exc.message if isinstance(exc, ValidationError) else str(exc)
+            self.notify(clean_text(message), severity="error", markup=False)
+            return
+        self.notify("Saved.", markup=False)
         self.load()
 
     def action_open_link(self) -> None:

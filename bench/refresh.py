@@ -1,0 +1,1442 @@
+"""News benchmark: `gpwatch refresh` against newsboat on 200 feeds, and filtering 100k articles.
+
+Why this exists: refreshing the feeds and finding an article are the two news
+chores users repeat all day, and the issue set targets for both: a cold
+refresh of 200 feeds x 50 items faster than newsboat (a C++ reader, the
+yardstick users would compare with), a refresh with nothing new under 1 s,
+peak memory under 200 MB, and filter-as-you-type over 100k cached articles
+under 50 ms a keystroke. Absolute figures alone would mostly measure the
+machine, so newsboat and a bare httpx client run on the same feeds, in the
+same run, interleaved.
+
+How it measures, and why:
+
+* Feeds are realistic RSS 2.0 (titles, links, guids, pubDates within the last
+  60 days so nothing is pruned, ~500-character HTML descriptions with UK
+  general-practice vocabulary), generated into a temp dir and served by
+  ``tests.feed_server.FeedServer`` on 127.0.0.1 with 200 ms added to every
+  request (304s included), in this process, threaded, TCP_NODELAY, ETag and
+  Last-Modified from the files.
+* The server is checked, not assumed, to keep up: every run records how many
+  requests it held at once and their statuses, the kernel's listen-queue
+  overflow counters are read around each run, and a bare httpx client (20
+  connections) fetching all 200 is timed as a reference line. With 200 ms a
+  request and 20 at once, 10 rounds make a floor of 2.0 s for any client.
+* gpwatch: each cold run gets a fresh data dir, set up untimed in a
+  subprocess (first-run seeding, the default feeds removed because they point
+  at real internet addresses, the 200 loopback feeds subscribed); then
+  ``python -m tui.cli --data-dir D refresh --concurrency 20`` is timed as a
+  subprocess, wall clock from spawn to reaped. The same dir refreshed again
+  at once is the re-refresh (all 304). Every feed must end "ok (50 new)" and
+  then "not modified", and 10,000 articles must be stored: otherwise the
+  benchmark fails loudly rather than timing a broken refresh.
+* newsboat: ``newsboat -x reload`` with its own urls file, config
+  (``reload-threads 20``: the same concurrency) and a fresh cache per cold
+  run, then again on that cache (it sends conditional requests too). Its
+  cache must hold 10,000 items.
+* Memory: a sampler thread reads /proc every 20 ms for the process and its
+  descendants (the parse pool's workers are children of the gpwatch process):
+  VmHWM, the kernel's own per-process peak, for the main process and the
+  largest worker, and the largest sum of VmRSS over the tree at one instant
+  (an upper bound: forked workers share pages with their parent). ``wait4``'s
+  ru_maxrss is shown beside it as a cross-check.
+* Rounds are interleaved (gpwatch first in even rounds, newsboat first in odd
+  ones) so drifting load hits both alike; one warm-up round is not counted.
+  Medians, min and max are reported.
+* Filtering: a data dir with 100k articles across 200 feeds is built untimed;
+  a child process opens ``GpwatchApp`` headless with ``run_test``, switches to
+  News, presses "/" and types a query a character at a time. Per keystroke it
+  records the time from sending the key to the screen having refreshed after
+  ``NewsScreen.apply_filters`` (wrapped in the child only: no app code is
+  changed), and how long apply_filters itself held the event loop. The match
+  counts shown are checked against an independent count.
+
+Rerun: ``python bench/refresh.py [--runs N]`` from the repository root, with
+gpwatch installed in that Python and newsboat on PATH (``apt-get install
+newsboat``; without it the newsboat rows say so). It rewrites only the
+"## News refresh" and "## News filter" sections of bench/RESULTS.md. It exits
+0 whether the targets are met or not (the verdict is in the output and the
+file), and 1 when a run fails or gives wrong results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import compileall
+import datetime as dt
+import email.utils
+import functools
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO_ROOT = BENCH_DIR.parent
+if str(REPO_ROOT) not in sys.path:  # tests.feed_server, and adapters/tui from a source tree
+    sys.path.insert(0, str(REPO_ROOT))
+
+if TYPE_CHECKING:
+    from tests.feed_server import FeedServer
+
+RESULTS_PATH = BENCH_DIR / "RESULTS.md"
+REFRESH_HEADING = "## News refresh"
+FILTER_HEADING = "## News filter"
+
+FEEDS = 200
+ITEMS = 50
+LATENCY_S = 0.2
+CONCURRENCY = 20
+WIDE_CONCURRENCY = 50  # an extra re-refresh, since 20 at once can not beat 1 s (see FLOOR)
+DEFAULT_RUNS = 5
+MIN_RUNS = 3
+SAMPLE_INTERVAL_S = 0.02
+DISCOVER_INTERVAL_S = 0.1
+CHILD_TIMEOUT_S = 120.0
+SEED = 20261123
+
+TARGET_REREFRESH_S = 1.0
+TARGET_RSS_MB = 200.0
+TARGET_KEYSTROKE_MS = 50.0
+
+FILTER_ARTICLES = 100_000
+FILTER_FEEDS = 200
+FILTER_QUERY = "recruitment"
+FILTER_REPEATS = 3
+FILTER_SIZE = (120, 40)
+
+FEED_LINE = re.compile(r"^(bench-\d{3}) .*?\s{2,}(ok \((-?\d+) new\)|not modified|failed: .*)$")
+SUMMARY_LINE = re.compile(
+    r"^(\d+) feeds: (\d+) ok, (\d+) not modified, (\d+) failed; (\d+) new articles in ([\d.]+) s$"
+)
+
+
+class BenchFailed(Exception):
+    """A run failed or gave wrong results: its timing would be meaningless."""
+
+    def __init__(self, what: str, detail: str = "") -> None:
+        self.what = what
+        self.detail = detail
+        super().__init__(what)
+
+
+# ---------------------------------------------------------------------------
+# Realistic feeds: UK general-practice news, deterministic
+
+
+AREAS = (
+    "Devon",
+    "Kent",
+    "Cumbria",
+    "Leeds",
+    "Cleveland",
+    "Wessex",
+    "Lincolnshire",
+    "Norfolk and Waveney",
+    "Bradford",
+    "Coventry",
+    "Cornwall",
+    "Sefton",
+    "Tower Hamlets",
+    "Gloucestershire",
+    "North Staffordshire",
+    "Berkshire, Buckinghamshire and Oxfordshire",
+    "Somerset",
+    "Derbyshire",
+    "Birmingham",
+    "Sheffield",
+    "Hull",
+    "Suffolk",
+    "Northumberland",
+    "Bristol",
+)
+SOURCES = (
+    "LMC news",
+    "GP trade press",
+    "ICB primary care bulletin",
+    "practice managers' network",
+    "GP trainees forum",
+    "health policy digest",
+    "workforce observatory",
+    "dispensing doctors' news",
+)
+HEADLINES = (
+    "{n} GP partners hand back contracts in {area} as funding gap widens",
+    "{area} LMC warns practices face a recruitment crisis this winter",
+    "ARRS roles: {area} PCN hires {n} clinical pharmacists and paramedics",
+    "GP trainee intake hits a record {n}, but retention lags behind",
+    "BMA GP Committee ballots members on collective action",
+    "NHS England pledges £{m}m for GP retention and return-to-practice schemes",
+    "Newly qualified locums in {area} unable to find work despite shortfall",
+    "RCGP survey: one in {k} GPs plans to leave within five years",
+    "'5,000 more GPs' pledge is off track, says {area} LMC secretary",
+    "{area} ICB opens consultation on extended access contract",
+    "Practice managers report rising abuse of reception staff",
+    "Fellowship scheme for newly qualified GPs extended to {area}",
+    "International medical graduates face visa cliff after CCT",
+    "LMC letter to DHSC on partnership model still unanswered after {n} days",
+    "Real-terms cut in core funding for {area} practices, analysis finds",
+    "Dispensing practices warn of medicine shortages",
+    "HEE survey finds burnout among GP trainees in {area}",
+    "Cloud telephony funding delayed for {n} practices",
+    "Retired GPs urged to return as winter pressures mount in {area}",
+    "GP recruitment campaign targets foundation doctors in {area}",
+    "Full-time equivalent GP numbers fall again, NHS Digital figures show",
+    "{area} practice closes list after losing {n} salaried GPs",
+)
+SENTENCES = (
+    "The {area} LMC said the figures showed the scale of the <strong>workforce crisis</strong> "
+    "facing general practice.",
+    "NHS Digital's latest workforce statistics put the number of fully qualified full-time "
+    "equivalent GPs at {fte}, down {k} on the year.",
+    "A BMA GP Committee spokesperson said practices could not keep absorbing demand without "
+    "funding that kept pace with inflation.",
+    "The ICB said it was working with the PCN to recruit to the Additional Roles "
+    "Reimbursement Scheme posts before the end of March.",
+    "Trainees in the <em>{area}</em> scheme told HEE that rota gaps and unsafe workloads were "
+    "their main reasons for considering leaving.",
+    "The RCGP chair called on the government to honour its pledge on GP numbers.",
+    "Locum GPs said they were offered fewer sessions even as patients waited longer for "
+    "appointments.",
+    "Practice managers described a rise in complaints since the 8am rush was reintroduced.",
+    "The health secretary's office said recruitment was ahead of plan and pointed to "
+    "{n} more doctors in training.",
+    "Partners warned that the partnership model would not survive another real-terms cut.",
+    "The LMC has written to NHS England asking for clarity on the contract changes.",
+    "Read the <a href='https://news.bench.example/docs/{k}'>full letter</a> on our website.",
+    "Dispensing doctors raised concerns about shortages of HRT and ADHD medicines.",
+    "Funding for the GP retention scheme has been confirmed for a further year.",
+    "International recruitment schemes brought {n} GPs to England last year, according to "
+    "NHS England.",
+)
+CATEGORIES = (
+    "Workforce",
+    "Funding",
+    "Contracts",
+    "Training",
+    "Retention",
+    "Recruitment",
+    "Premises",
+    "Prescribing",
+)
+
+
+@dataclass(frozen=True)
+class Story:
+    """One generated news item, the same for the RSS feeds and the 100k filter cache."""
+
+    title: str
+    link: str
+    guid: str
+    published: dt.datetime
+    html: str
+    plain: str
+    author: str
+    category: str
+
+
+def story(rng: random.Random, feed: int, item: int, now: dt.datetime, max_age_days: int) -> Story:
+    """A news item made of real-world vocabulary: varied enough that filters discriminate."""
+    values = {
+        "area": rng.choice(AREAS),
+        "n": rng.randint(3, 60),
+        "m": rng.randint(5, 250),
+        "k": rng.randint(3, 9),
+        "fte": f"{rng.randint(26_500, 28_500):,}",
+    }
+    title = rng.choice(HEADLINES).format(**values)
+    sentences = [s.format(**values) for s in rng.sample(SENTENCES, 4)]
+    html = "<p>" + " ".join(sentences[:2]) + "</p><p>" + " ".join(sentences[2:]) + "</p>"
+    plain = re.sub(r"<[^>]+>", "", html.replace("</p><p>", "\n\n"))
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60]
+    published = now - dt.timedelta(minutes=rng.randint(5, max_age_days * 24 * 60))
+    return Story(
+        title=title,
+        link=f"https://news.bench.example/f{feed:03d}/{published:%Y/%m}/{item:05d}-{slug}",
+        guid=f"urn:bench:f{feed:03d}:i{item:05d}",
+        published=published,
+        html=html,
+        plain=plain,
+        author=f"{rng.choice(('Dr ', ''))}{rng.choice(('A.', 'J.', 'S.', 'R.'))} "
+        f"{rng.choice(('Patel', 'Smith', 'Jones', 'Khan', 'Evans', 'Murphy'))}",
+        category=rng.choice(CATEGORIES),
+    )
+
+
+def feed_title(index: int) -> str:
+    """The subscription title: unique and parseable in `gpwatch refresh` output."""
+    return f"bench-{index:03d} {AREAS[index % len(AREAS)]} {SOURCES[index % len(SOURCES)]}"
+
+
+def rss_document(index: int, rng: random.Random, now: dt.datetime) -> bytes:
+    """One RSS 2.0 channel of ITEMS items, newest first, as most publishers order them."""
+    stories = sorted(
+        (story(rng, index, item, now, max_age_days=60) for item in range(ITEMS)),
+        key=lambda s: s.published,
+        reverse=True,
+    )
+    items = [
+        "<item>"
+        f"<title>{escape(s.title)}</title>"
+        f"<link>{escape(s.link)}</link>"
+        f'<guid isPermaLink="false">{escape(s.guid)}</guid>'
+        f"<pubDate>{email.utils.format_datetime(s.published.astimezone(dt.UTC), usegmt=True)}"
+        "</pubDate>"
+        f"<dc:creator>{escape(s.author)}</dc:creator>"
+        f"<category>{escape(s.category)}</category>"
+        f"<description>{escape(s.html)}</description>"
+        "</item>"
+        for s in stories
+    ]
+    channel = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        "<channel>"
+        f"<title>{escape(feed_title(index))}</title>"
+        f"<link>https://news.bench.example/f{index:03d}/</link>"
+        "<description>General-practice workforce news (generated for a benchmark)"
+        "</description>"
+        "<language>en-gb</language>"
+        f"<lastBuildDate>{email.utils.format_datetime(now, usegmt=True)}</lastBuildDate>"
+        + "\n".join(items)
+        + "</channel></rss>\n"
+    )
+    return channel.encode("utf-8")
+
+
+def write_feeds(root: Path) -> list[str]:
+    """Write FEEDS feed files under root; returns their paths on the server."""
+    rng = random.Random(SEED)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    paths = []
+    for index in range(1, FEEDS + 1):
+        name = f"feeds/f{index:03d}.xml"
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(rss_document(index, rng, now))
+        paths.append("/" + name)
+    return paths
+
+
+# ---------------------------------------------------------------------------
+# Memory: /proc sampling of a process tree
+
+
+def read_status_kb(pid: int) -> tuple[int, int] | None:
+    """(VmRSS, VmHWM) in KB, or None once the process is gone or a zombie."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as handle:
+            text = handle.read()
+    except OSError:
+        return None
+    rss = hwm = None
+    for line in text.splitlines():
+        if line.startswith("VmRSS:"):
+            rss = int(line.split()[1])
+        elif line.startswith("VmHWM:"):
+            hwm = int(line.split()[1])
+    return None if rss is None or hwm is None else (rss, hwm)
+
+
+def parent_pids() -> dict[int, int]:
+    """pid -> ppid for every process (this kernel has no /proc/PID/task/TID/children)."""
+    parents = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", encoding="ascii", errors="replace") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        # The command name may hold spaces and parentheses: fields follow the last ")".
+        fields = stat[stat.rfind(")") + 2 :].split()
+        parents[int(entry.name)] = int(fields[1])
+    return parents
+
+
+class TreeSampler(threading.Thread):
+    """Peak memory of a process and its descendants, read from /proc while it runs.
+
+    Known processes are read every SAMPLE_INTERVAL_S; the whole of /proc is
+    scanned for new descendants less often (it costs more, and this is a
+    2-core machine shared with what is measured). VmHWM is the kernel's peak
+    for a process, so a short-lived spike between two samples is still seen
+    as long as the process is read once after it.
+    """
+
+    def __init__(self, root: int) -> None:
+        super().__init__(name=f"sampler-{root}", daemon=True)
+        self.root = root
+        self.known: set[int] = {root}
+        self.hwm_kb: dict[int, int] = {}
+        self.tree_rss_kb = 0
+        self.samples = 0
+        self._stop_event = threading.Event()
+
+    def _discover(self) -> None:
+        children: dict[int, list[int]] = {}
+        for pid, parent in parent_pids().items():
+            children.setdefault(parent, []).append(pid)
+        frontier = [self.root]
+        while frontier:
+            for child in children.get(frontier.pop(), ()):
+                self.known.add(child)
+                frontier.append(child)
+
+    def _sample(self) -> None:
+        total = 0
+        for pid in list(self.known):
+            figures = read_status_kb(pid)
+            if figures is None:
+                continue
+            rss, hwm = figures
+            total += rss
+            self.hwm_kb[pid] = max(self.hwm_kb.get(pid, 0), hwm)
+        self.tree_rss_kb = max(self.tree_rss_kb, total)
+        self.samples += 1
+
+    def run(self) -> None:
+        next_discovery = 0.0
+        while not self._stop_event.is_set():
+            if time.monotonic() >= next_discovery:
+                self._discover()
+                next_discovery = time.monotonic() + DISCOVER_INTERVAL_S
+            self._sample()
+            self._stop_event.wait(SAMPLE_INTERVAL_S)
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join()
+
+    @property
+    def main_hwm_kb(self) -> int:
+        return self.hwm_kb.get(self.root, 0)
+
+    @property
+    def worker_hwm_kb(self) -> int:
+        return max((kb for pid, kb in self.hwm_kb.items() if pid != self.root), default=0)
+
+    @property
+    def descendants(self) -> int:
+        return len(self.known) - 1
+
+
+# ---------------------------------------------------------------------------
+# Running and checking one measured process
+
+
+def listen_overflows() -> tuple[int, int]:
+    """The kernel's (ListenOverflows, ListenDrops): a full accept queue drops SYNs (1 s retry)."""
+    try:
+        lines = Path("/proc/net/netstat").read_text(encoding="ascii").splitlines()
+    except OSError:
+        return (0, 0)
+    for names, values in zip(lines[::2], lines[1::2], strict=False):
+        if names.startswith("TcpExt:"):
+            table = dict(zip(names.split()[1:], values.split()[1:], strict=False))
+            return (int(table.get("ListenOverflows", 0)), int(table.get("ListenDrops", 0)))
+    return (0, 0)
+
+
+@dataclass
+class Measured:
+    """One process run: wall time, output, memory, and what the server saw meanwhile."""
+
+    label: str
+    wall_s: float
+    returncode: int
+    stdout: str
+    stderr: str
+    wait4_maxrss_kb: int
+    main_hwm_kb: int
+    worker_hwm_kb: int
+    tree_rss_kb: int
+    descendants: int
+    statuses: Counter[int] = field(default_factory=Counter)
+    max_in_flight: int = 0
+    listen_overflows: int = 0
+    info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def peak_mb(self) -> float:
+        """The tree's peak, the figure held against the target (the largest we have)."""
+        return max(self.tree_rss_kb, self.main_hwm_kb, self.wait4_maxrss_kb) / 1024
+
+
+def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment minus what would change what is measured (devtools, importtime)."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("TEXTUAL", "GPWATCH")) and key != "PYTHONPROFILEIMPORTTIME"
+    }
+    env.update(extra or {})
+    return env
+
+
+def run_measured(
+    label: str,
+    argv: Sequence[str],
+    *,
+    server: FeedServer | None,
+    env: dict[str, str] | None = None,
+    cwd: Path = REPO_ROOT,
+) -> Measured:
+    """Spawn argv, sample its process tree, reap it with wait4; wall time spawn to reaped."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        if server is not None:
+            server.reset_stats()
+        overflows_before = sum(listen_overflows())
+        started = time.perf_counter()
+        proc = subprocess.Popen(argv, cwd=cwd, env=env or child_env(), stdout=out, stderr=err)
+        sampler = TreeSampler(proc.pid)
+        sampler.start()
+        deadline = started + CHILD_TIMEOUT_S
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+                proc.wait()
+                sampler.stop()
+                raise BenchFailed(f"{label}: timed out after {CHILD_TIMEOUT_S:.0f} s")
+            time.sleep(0.002)
+        wall = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+        sampler.stop()
+        out.seek(0)
+        err.seek(0)
+        measured = Measured(
+            label=label,
+            wall_s=wall,
+            returncode=proc.returncode,
+            stdout=out.read().decode(errors="replace"),
+            stderr=err.read().decode(errors="replace"),
+            wait4_maxrss_kb=usage.ru_maxrss,
+            main_hwm_kb=sampler.main_hwm_kb,
+            worker_hwm_kb=sampler.worker_hwm_kb,
+            tree_rss_kb=sampler.tree_rss_kb,
+            descendants=sampler.descendants,
+            listen_overflows=sum(listen_overflows()) - overflows_before,
+        )
+    if server is not None:
+        measured.statuses = Counter(r.status or 0 for r in server.requests)
+        measured.max_in_flight = server.max_in_flight
+    if measured.returncode != 0:
+        raise BenchFailed(
+            f"{label}: exit {measured.returncode}",
+            measured.stderr[-3000:] + measured.stdout[-3000:],
+        )
+    return measured
+
+
+def expect(condition: bool, what: str, measured: Measured) -> None:
+    """Fail loudly: a run that did the wrong thing must not be timed as if it were right."""
+    if not condition:
+        raise BenchFailed(what, measured.stderr[-3000:] + "\n" + measured.stdout[-3000:])
+
+
+def python_child(*args: str) -> list[str]:
+    """This script in child mode, so child code is real, checked code rather than -c strings."""
+    return [sys.executable, str(Path(__file__).resolve()), "--child", *args]
+
+
+# ---------------------------------------------------------------------------
+# gpwatch
+
+
+def setup_gpwatch(data_dir: Path, subscriptions: Path) -> list[int]:
+    """Untimed: first-run seeding, default feeds removed, the 200 loopback feeds subscribed."""
+    proc = subprocess.run(
+        python_child("setup", str(data_dir), str(subscriptions)),
+        cwd=REPO_ROOT,
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        timeout=CHILD_TIMEOUT_S,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise BenchFailed("gpwatch setup failed", proc.stderr[-3000:])
+    result = json.loads(proc.stdout.splitlines()[-1])
+    feed_ids = [int(i) for i in result["feed_ids"]]
+    if len(feed_ids) != FEEDS or result["other_feeds"]:
+        raise BenchFailed(f"gpwatch setup: unexpected subscriptions {result}")
+    return feed_ids
+
+
+def gpwatch_refresh_argv(data_dir: Path, concurrency: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "tui.cli",
+        "--data-dir",
+        str(data_dir),
+        "refresh",
+        "--concurrency",
+        str(concurrency),
+    ]
+
+
+def check_gpwatch_output(measured: Measured, state: str) -> None:
+    """Every one of the 200 feeds ended as expected, and nothing else was fetched."""
+    lines = [line for line in measured.stdout.splitlines() if line.strip()]
+    feeds: dict[str, str] = {}
+    for line in lines[:-1]:
+        match = FEED_LINE.match(line)
+        expect(match is not None, f"{measured.label}: unexpected output line {line!r}", measured)
+        assert match is not None
+        feeds[match.group(1)] = match.group(2)
+    expect(len(feeds) == FEEDS, f"{measured.label}: {len(feeds)} feed lines", measured)
+    wanted = f"ok ({ITEMS} new)" if state == "ok" else "not modified"
+    wrong = {name: got for name, got in feeds.items() if got != wanted}
+    expect(
+        not wrong,
+        f"{measured.label}: feeds not {wanted!r}: {dict(list(wrong.items())[:5])}",
+        measured,
+    )
+    summary = SUMMARY_LINE.match(lines[-1]) if lines else None
+    expect(summary is not None, f"{measured.label}: no summary line", measured)
+    assert summary is not None
+    measured.info["refresh_s"] = float(summary.group(6))
+    measured.info["new"] = int(summary.group(5))
+
+
+def count_gpwatch_articles(data_dir: Path, feed_ids: Sequence[int]) -> tuple[int, int]:
+    """(articles of the bench feeds, distinct keys among them), read from news.json itself."""
+    data = json.loads((data_dir / "news.json").read_text(encoding="utf-8"))
+    wanted = set(feed_ids)
+    ours = [doc for doc in data.get("articles", {}).values() if doc.get("feed_id") in wanted]
+    return len(ours), len({(doc["feed_id"], doc["key"]) for doc in ours})
+
+
+def file_stamp(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return (stat.st_ino, stat.st_mtime_ns)
+
+
+# ---------------------------------------------------------------------------
+# newsboat
+
+
+def newsboat_version() -> str | None:
+    path = shutil.which("newsboat")
+    if path is None:
+        return None
+    proc = subprocess.run([path, "-v"], capture_output=True, text=True, check=False)
+    first = (proc.stdout or proc.stderr).splitlines()
+    return first[0].split(" - ")[0] if first else "newsboat (unknown version)"
+
+
+def newsboat_argv(home: Path) -> list[str]:
+    return [
+        "newsboat",
+        "-x",
+        "reload",
+        "-u",
+        str(home / "urls"),
+        "-c",
+        str(home / "cache.db"),
+        "-C",
+        str(home / "config"),
+    ]
+
+
+def prepare_newsboat(home: Path, urls: Sequence[str]) -> None:
+    """A fresh home: urls file, config with the same concurrency, no cache."""
+    if home.exists():
+        shutil.rmtree(home)
+    home.mkdir(parents=True)
+    (home / "urls").write_text("\n".join(urls) + "\n", encoding="utf-8")
+    (home / "config").write_text(f"reload-threads {CONCURRENCY}\n", encoding="utf-8")
+
+
+def newsboat_env(home: Path) -> dict[str, str]:
+    """Its own HOME and XDG dirs, so nothing of the user's is read or written."""
+    return child_env(
+        {
+            "HOME": str(home),
+            "XDG_CONFIG_HOME": str(home / "xdg-config"),
+            "XDG_DATA_HOME": str(home / "xdg-data"),
+        }
+    )
+
+
+def count_newsboat_items(home: Path) -> tuple[int, int]:
+    with sqlite3.connect(home / "cache.db") as db:
+        items = db.execute("SELECT COUNT(*) FROM rss_item").fetchone()[0]
+        feeds = db.execute("SELECT COUNT(*) FROM rss_feed").fetchone()[0]
+    return int(items), int(feeds)
+
+
+# ---------------------------------------------------------------------------
+# One round
+
+
+@dataclass
+class Rows:
+    """Every counted run, by table row."""
+
+    runs: dict[str, list[Measured]] = field(default_factory=dict)
+
+    def add(self, measured: Measured) -> None:
+        self.runs.setdefault(measured.label, []).append(measured)
+
+
+GP_COLD = "gpwatch refresh, cold (empty data dir)"
+GP_WARM = "gpwatch refresh, again (all 304)"
+GP_WIDE = f"gpwatch refresh --concurrency {WIDE_CONCURRENCY}, again (all 304)"
+NB_COLD = "newsboat -x reload, cold (empty cache)"
+NB_WARM = "newsboat -x reload, again (conditional)"
+REF = "httpx alone, 200 GETs (reference)"
+
+
+def gpwatch_round(
+    server: FeedServer, work: Path, subscriptions: Path, run_index: int
+) -> list[Measured]:
+    """Set up a fresh data dir, then time cold, again, and again with more connections."""
+    data_dir = work / f"gpwatch-{run_index}"
+    feed_ids = setup_gpwatch(data_dir, subscriptions)
+    argv = gpwatch_refresh_argv(data_dir, CONCURRENCY)
+    cold = run_measured(GP_COLD, argv, server=server)
+    check_gpwatch_output(cold, "ok")
+    stored, keys = count_gpwatch_articles(data_dir, feed_ids)
+    expect(stored == FEEDS * ITEMS == keys, f"{GP_COLD}: {stored} articles stored", cold)
+    expect(cold.statuses == Counter({200: FEEDS}), f"{GP_COLD}: {cold.statuses}", cold)
+    cold.info["stored"] = stored
+
+    before = file_stamp(data_dir / "news.json")
+    warm = run_measured(GP_WARM, argv, server=server)
+    check_gpwatch_output(warm, "not modified")
+    expect(warm.statuses == Counter({304: FEEDS}), f"{GP_WARM}: {warm.statuses}", warm)
+    warm.info["rewrote_news_json"] = file_stamp(data_dir / "news.json") != before
+
+    wide = run_measured(GP_WIDE, gpwatch_refresh_argv(data_dir, WIDE_CONCURRENCY), server=server)
+    check_gpwatch_output(wide, "not modified")
+    stored_after, _ = count_gpwatch_articles(data_dir, feed_ids)
+    expect(stored_after == stored, f"re-refresh changed the count to {stored_after}", wide)
+    shutil.rmtree(data_dir)
+    return [cold, warm, wide]
+
+
+def newsboat_round(server: FeedServer, work: Path, urls: Sequence[str]) -> list[Measured]:
+    home = work / "newsboat"
+    prepare_newsboat(home, urls)
+    argv, env = newsboat_argv(home), newsboat_env(home)
+    cold = run_measured(NB_COLD, argv, server=server, env=env, cwd=home)
+    items, feeds = count_newsboat_items(home)
+    expect(items == FEEDS * ITEMS and feeds == FEEDS, f"newsboat stored {items} items", cold)
+    expect(cold.statuses == Counter({200: FEEDS}), f"{NB_COLD}: {cold.statuses}", cold)
+    cold.info["stored"] = items
+    warm = run_measured(NB_WARM, argv, server=server, env=env, cwd=home)
+    items_after, _ = count_newsboat_items(home)
+    expect(items_after == items, f"newsboat re-reload changed the count to {items_after}", warm)
+    return [cold, warm]
+
+
+def reference_runs(server: FeedServer, urls_file: Path) -> list[Measured]:
+    return [reference_run(server, urls_file)]
+
+
+def reference_run(server: FeedServer, urls_file: Path) -> Measured:
+    measured = run_measured(
+        REF, python_child("reference", str(urls_file), str(CONCURRENCY)), server=server
+    )
+    result = json.loads(measured.stdout.splitlines()[-1])
+    measured.info.update(result)
+    expect(
+        measured.statuses == Counter({200: FEEDS, 304: FEEDS}),
+        f"{REF}: {measured.statuses}",
+        measured,
+    )
+    return measured
+
+
+# ---------------------------------------------------------------------------
+# Children (``refresh.py --child NAME ...``)
+
+
+def child_setup(data_dir: str, subscriptions: str) -> None:
+    """First run as a user would have it, then only the loopback feeds subscribed."""
+    from adapters.workspace import Workspace
+
+    workspace = Workspace.open(Path(data_dir))
+    news = workspace.news
+    removed = 0
+    for feed in news.feeds():
+        assert feed.id is not None
+        news.remove_feed(feed.id)
+        removed += 1
+    pairs = [tuple(pair) for pair in json.loads(Path(subscriptions).read_text(encoding="utf-8"))]
+    added, known = news.add_feeds(pairs)  # type: ignore[arg-type]
+    urls = {url for _, url in pairs}
+    others = [f.url for f in news.feeds() if f.url not in urls]
+    print(
+        json.dumps(
+            {
+                "feed_ids": [f.id for f in added],
+                "known": known,
+                "removed_defaults": removed,
+                "other_feeds": others,
+            }
+        )
+    )
+
+
+def child_reference(urls_file: str, concurrency: str) -> None:
+    """httpx alone: all feeds with `concurrency` connections, then again with their ETags."""
+    import httpx
+
+    urls = Path(urls_file).read_text(encoding="utf-8").split()
+
+    async def fetch_all() -> dict[str, float]:
+        limits = httpx.Limits(
+            max_connections=int(concurrency), max_keepalive_connections=int(concurrency)
+        )
+        async with httpx.AsyncClient(limits=limits, timeout=30.0) as client:
+            started = time.perf_counter()
+            first = await asyncio.gather(*(client.get(url) for url in urls))
+            cold = time.perf_counter() - started
+            if any(r.status_code != 200 or not r.content for r in first):
+                raise SystemExit("reference: a GET failed")
+            tags = [r.headers["etag"] for r in first]
+            started = time.perf_counter()
+            second = await asyncio.gather(
+                *(
+                    client.get(url, headers={"If-None-Match": tag})
+                    for url, tag in zip(urls, tags, strict=True)
+                )
+            )
+            again = time.perf_counter() - started
+            if any(r.status_code != 304 for r in second):
+                raise SystemExit("reference: a conditional GET was not a 304")
+        return {"cold_s": cold, "again_s": again, "bytes": sum(len(r.content) for r in first)}
+
+    print(json.dumps(asyncio.run(fetch_all())))
+
+
+def child_build_filter_dir(data_dir: str) -> None:
+    """A data dir with FILTER_ARTICLES articles across FILTER_FEEDS feeds (untimed setup)."""
+    from adapters.news.models import Article
+    from adapters.workspace import Workspace
+
+    started = time.perf_counter()
+    workspace = Workspace.open(Path(data_dir))
+    rules, _ = workspace.topic_rules()
+    news = workspace.news
+    added, _ = news.add_feeds(
+        (feed_title(i), f"https://news.bench.example/f{i:03d}/rss.xml")
+        for i in range(1, FILTER_FEEDS + 1)
+    )
+    rng = random.Random(SEED + 1)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    per_feed = FILTER_ARTICLES // len(added)
+    articles = []
+    for feed in added:
+        assert feed.id is not None
+        for item in range(per_feed):
+            s = story(rng, feed.id, item, now, max_age_days=300)
+            articles.append(
+                Article(
+                    feed_id=feed.id,
+                    key="guid:" + s.guid,
+                    title=s.title,
+                    link=s.link,
+                    summary=s.plain,
+                    published=s.published,
+                    fetched=now,
+                    author=s.author,
+                    tags=rules.tag(s.title, s.plain),
+                    unread=rng.random() < 0.6,
+                    starred=rng.random() < 0.01,
+                )
+            )
+    built = time.perf_counter()
+    stored = news.add_articles(articles)
+    print(
+        json.dumps(
+            {
+                "stored": stored,
+                "build_s": built - started,
+                "write_s": time.perf_counter() - built,
+                "bytes": (Path(data_dir) / "news.json").stat().st_size,
+            }
+        )
+    )
+
+
+def child_filter(data_dir: str) -> None:
+    """Open the app headless on the 100k cache, go to News, type the query; print timings."""
+    print(json.dumps(asyncio.run(filter_session(Path(data_dir)))))
+
+
+async def filter_session(data_dir: Path) -> dict[str, Any]:
+    """The filter measurement itself; see the module docstring for what is timed."""
+    import resource
+
+    from textual.widgets import DataTable, Static
+
+    from adapters.workspace import Workspace
+    from tui.app import GpwatchApp
+    from tui.screens import news
+
+    marks: dict[str, list[float]] = {"apply_start": [], "apply_end": [], "painted": []}
+    loads: list[float] = []
+    original_apply = news.NewsScreen.apply_filters
+    original_load = news.NewsScreen.load
+
+    def timed_apply(self: news.NewsScreen) -> None:
+        marks["apply_start"].append(time.perf_counter())
+        original_apply(self)
+        marks["apply_end"].append(time.perf_counter())
+        self.call_after_refresh(lambda: marks["painted"].append(time.perf_counter()))
+
+    def timed_load(self: news.NewsScreen) -> None:
+        started = time.perf_counter()
+        original_load(self)
+        loads.append(time.perf_counter() - started)
+
+    news.NewsScreen.apply_filters = timed_apply  # type: ignore[method-assign]
+    news.NewsScreen.load = timed_load  # type: ignore[method-assign]
+
+    async def painted_after(count: int, timeout: float = 60.0) -> float:
+        """Wait until the screen has refreshed after apply_filters call number `count`."""
+        deadline = time.perf_counter() + timeout
+        while len(marks["painted"]) < count:
+            if time.perf_counter() > deadline:
+                raise RuntimeError(f"no refresh after apply_filters #{count}")
+            await asyncio.sleep(0.001)
+        return marks["painted"][count - 1]
+
+    result: dict[str, Any] = {}
+    started = time.perf_counter()
+    workspace = Workspace.open(data_dir)
+    app = GpwatchApp(workspace)
+    async with app.run_test(size=FILTER_SIZE) as pilot:
+        await pilot.pause()
+        result["app_ready_s"] = time.perf_counter() - started
+        pressed = time.perf_counter()
+        await pilot.press("3")
+        shown = await painted_after(1)
+        result["open_news_s"] = shown - pressed
+        result["news_load_s"] = loads[0]
+        await pilot.pause()
+        screen = app.screen
+        if not isinstance(screen, news.NewsScreen):
+            raise RuntimeError(f"3 opened {type(screen).__name__}, not News")
+        total = len(screen._articles)
+        result["articles"] = total
+        haystacks = [f"{a.title}\n{a.summary}".lower() for a in screen._articles]
+        keystrokes: list[dict[str, Any]] = []
+        for repeat in range(FILTER_REPEATS):
+            await pilot.press("slash")
+            for position, char in enumerate(FILTER_QUERY, start=1):
+                calls = len(marks["apply_start"])
+                pressed = time.perf_counter()
+                await pilot.press(char)
+                painted = await painted_after(calls + 1)
+                if len(marks["apply_start"]) != calls + 1:
+                    raise RuntimeError(
+                        f"{char!r} ran apply_filters {len(marks['apply_start']) - calls} times"
+                    )
+                prefix = FILTER_QUERY[:position]
+                expected = sum(1 for h in haystacks if prefix in h)
+                status = str(screen.query_one("#news-status", Static).render())
+                shown_rows = screen.query_one("#news-articles", DataTable).row_count
+                if not status.startswith(f"{expected} of {total} articles"):
+                    raise RuntimeError(f"after {prefix!r} status says {status!r}; {expected} match")
+                keystrokes.append(
+                    {
+                        "repeat": repeat,
+                        "prefix": prefix,
+                        "matches": expected,
+                        "rows": shown_rows,
+                        "key_to_painted_ms": (painted - pressed) * 1000,
+                        "apply_ms": (marks["apply_end"][calls] - marks["apply_start"][calls])
+                        * 1000,
+                    }
+                )
+            await pilot.press("escape")  # clears the filter: the full list again
+            await pilot.pause()
+        result["keystrokes"] = keystrokes
+    result["maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return result
+
+
+CHILDREN: dict[str, Callable[..., None]] = {
+    "setup": child_setup,
+    "reference": child_reference,
+    "build-filter-dir": child_build_filter_dir,
+    "filter": child_filter,
+}
+
+
+# ---------------------------------------------------------------------------
+# Reporting
+
+
+def git_revision() -> str:
+    """The commit measured, and whether the tree had uncommitted changes."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return f"{head} + uncommitted changes" if dirty else head
+
+
+def package_version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def mb(kb: float) -> str:
+    return f"{kb / 1024:.0f}"
+
+
+def spread(values: Sequence[float], digits: int = 2) -> str:
+    """Median, min and max as table cells."""
+    return (
+        f"{statistics.median(values):.{digits}f} | {min(values):.{digits}f} "
+        f"| {max(values):.{digits}f}"
+    )
+
+
+def memory_cells(runs: Sequence[Measured]) -> str:
+    """Max over runs: main process VmHWM, largest worker VmHWM, tree sum of RSS."""
+    main = max(r.main_hwm_kb for r in runs)
+    worker = max(r.worker_hwm_kb for r in runs)
+    tree = max(r.tree_rss_kb for r in runs)
+    wait4 = max(r.wait4_maxrss_kb for r in runs)
+    return f"{mb(main)} | {mb(worker) if worker else '-'} | {mb(tree)} | {mb(wait4)}"
+
+
+def server_cell(runs: Sequence[Measured]) -> str:
+    statuses: Counter[int] = Counter()
+    for run in runs:
+        statuses.update(run.statuses)
+    per_run = ", ".join(
+        f"{count // len(runs)}x{status}" for status, count in sorted(statuses.items())
+    )
+    in_flight = max(r.max_in_flight for r in runs)
+    overflows = sum(r.listen_overflows for r in runs)
+    return f"{per_run}; {in_flight} at once; {overflows} listen overflows"
+
+
+def refresh_section(rows: Rows, context: dict[str, str], nb_version: str | None) -> str:
+    """The whole "## News refresh" section, heading included."""
+    runs = rows.runs
+    floor = -(-FEEDS // CONCURRENCY) * LATENCY_S
+    lines = [
+        REFRESH_HEADING,
+        "",
+        f"{FEEDS} generated RSS 2.0 feeds of {ITEMS} items (~500-character HTML descriptions, "
+        f"~{context['feed_kb']} KB a feed) served by `tests.feed_server.FeedServer` on 127.0.0.1 "
+        f"with {LATENCY_S * 1000:.0f} ms added to every request, 304s included. Wall time of "
+        "each process from spawn to reaped. gpwatch runs `python -m tui.cli --data-dir D refresh "
+        f"--concurrency {CONCURRENCY}` on a fresh data dir per cold run (first-run seeding done "
+        "and the default internet feeds removed beforehand, untimed), then on the same dir again; "
+        f"newsboat runs `newsboat -x reload` with `reload-threads {CONCURRENCY}` on a fresh "
+        "cache, then again. Every gpwatch feed ended `ok (50 new)` then `not modified`, "
+        f"{FEEDS * ITEMS:,} articles were stored by each, and the server saw only 200s on cold "
+        f"runs and only 304s on gpwatch's re-runs. Rounds interleaved; one warm-up round not "
+        "counted.",
+        "",
+        f"- Date: {context['date']}",
+        f"- Machine: {context['nproc']} CPUs, {context['platform']}, load average "
+        f"{context['load']}",
+        f"- Python {context['python']}, gpwatch {context['gpwatch']} at {context['revision']}, "
+        f"httpx {context['httpx']}, feedparser {context['feedparser']}, "
+        f"{nb_version or 'newsboat: not installed'}",
+        "",
+        "| Run | Median (s) | Min (s) | Max (s) | Main RSS peak (MB) | Worker RSS peak (MB) "
+        "| Tree RSS peak (MB) | wait4 maxrss (MB) | Runs | Server saw (per run) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for label in (GP_COLD, GP_WARM, GP_WIDE, NB_COLD, NB_WARM, REF):
+        measured = runs.get(label)
+        if not measured:
+            if label in (NB_COLD, NB_WARM):
+                lines.append(f"| {label} | not run: newsboat is not installed | | | | | | | | |")
+            continue
+        walls = [m.wall_s for m in measured]
+        lines.append(
+            f"| {label} | {spread(walls)} | {memory_cells(measured)} | {len(measured)} "
+            f"| {server_cell(measured)} |"
+        )
+    ref = runs[REF]
+    ref_cold = [m.info["cold_s"] for m in ref]
+    ref_again = [m.info["again_s"] for m in ref]
+    lines += [
+        "",
+        f"Floor for any client at {CONCURRENCY} requests at once: {FEEDS} / {CONCURRENCY} "
+        f"rounds x {LATENCY_S * 1000:.0f} ms = {floor:.1f} s. The server keeps up: httpx alone "
+        f"(in-process time, without interpreter start) took {spread(ref_cold)} s "
+        f"(median | min | max) for the {FEEDS} GETs and {spread(ref_again)} s for the {FEEDS} "
+        "conditional GETs, with the server holding "
+        f"{max(m.max_in_flight for m in ref)} requests at once.",
+        "",
+    ]
+    lines += breakdown_lines(runs)
+    lines += verdict_lines(runs, floor)
+    lines += [
+        "Memory columns: Main = the kernel's VmHWM of the process itself; Worker = the "
+        "largest VmHWM among its descendants (gpwatch's parse pool); Tree = the largest sum of "
+        "VmRSS over the process and its descendants at one 20 ms sample (an upper bound: "
+        "forked workers share pages with their parent); wait4 = ru_maxrss as reaped "
+        "(the process or its largest reaped child). Maxima over the counted runs.",
+        "",
+        "Rerun from the repository root with the Python gpwatch is installed in: "
+        f"`python bench/refresh.py` (`--runs N`, default {DEFAULT_RUNS}, at least {MIN_RUNS}).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def breakdown_lines(runs: dict[str, list[Measured]]) -> list[str]:
+    """Where gpwatch's wall time goes: its own refresh timer against the process."""
+    lines = [
+        "gpwatch's own timer (the summary line's `in N s`: fetch, parse, merge, write) "
+        "against the wall time of the process (the rest is interpreter start, imports, "
+        "opening the data dir and printing), medians:",
+        "",
+    ]
+    lines += ["| Run | Wall (s) | refresh_feeds (s) | Outside it (s) |", "|---|---:|---:|---:|"]
+    for label in (GP_COLD, GP_WARM, GP_WIDE):
+        measured = runs.get(label, [])
+        if not measured:
+            continue
+        wall = statistics.median(m.wall_s for m in measured)
+        inner = statistics.median(m.info["refresh_s"] for m in measured)
+        lines.append(f"| {label} | {wall:.2f} | {inner:.1f} | {wall - inner:.1f} |")
+    warm = runs.get(GP_WARM, [])
+    if warm:
+        rewrote = sum(1 for m in warm if m.info.get("rewrote_news_json"))
+        lines += [
+            "",
+            f"A re-refresh with every feed 304 rewrote news.json in {rewrote} of {len(warm)} "
+            "runs (feed states and fetch times are stored per refresh).",
+        ]
+    lines.append("")
+    return lines
+
+
+def verdict_lines(runs: dict[str, list[Measured]], floor: float) -> list[str]:
+    def median(label: str) -> float:
+        return statistics.median(m.wall_s for m in runs[label])
+
+    lines = []
+    cold = median(GP_COLD)
+    if runs.get(NB_COLD):
+        newsboat = median(NB_COLD)
+        verdict = "PASS" if cold < newsboat else "FAIL"
+        lines.append(
+            f"- **Cold refresh faster than newsboat: gpwatch {cold:.2f} s vs newsboat "
+            f"{newsboat:.2f} s (ratio {cold / newsboat:.2f}x): {verdict}**"
+        )
+    else:
+        lines.append("- **Cold refresh faster than newsboat: not measured (no newsboat)**")
+    warm = median(GP_WARM)
+    wide = median(GP_WIDE)
+    lines.append(
+        f"- **Re-refresh under {TARGET_REREFRESH_S:.0f} s: {warm:.2f} s at --concurrency "
+        f"{CONCURRENCY}: {'PASS' if warm < TARGET_REREFRESH_S else 'FAIL'}** "
+        f"(the floor at {CONCURRENCY} requests at once is {floor:.1f} s, so this target can "
+        f"not be met at {LATENCY_S * 1000:.0f} ms a request; at --concurrency "
+        f"{WIDE_CONCURRENCY}, floor {-(-FEEDS // WIDE_CONCURRENCY) * LATENCY_S:.1f} s, it took "
+        f"{wide:.2f} s: {'PASS' if wide < TARGET_REREFRESH_S else 'FAIL'})"
+    )
+    peak = max(m.peak_mb for label in (GP_COLD, GP_WARM, GP_WIDE) for m in runs[label])
+    main = max(m.main_hwm_kb for m in runs[GP_COLD]) / 1024
+    lines += [
+        f"- **Peak RSS under {TARGET_RSS_MB:.0f} MB: gpwatch's whole process tree peaked at "
+        f"{peak:.0f} MB (main process alone {main:.0f} MB): "
+        f"{'PASS' if peak < TARGET_RSS_MB else 'FAIL'}**",
+        "",
+    ]
+    return lines
+
+
+def filter_section(result: dict[str, Any], build: dict[str, Any], context: dict[str, str]) -> str:
+    """The whole "## News filter" section, heading included."""
+    keys = result["keystrokes"]
+    painted = [k["key_to_painted_ms"] for k in keys]
+    applied = [k["apply_ms"] for k in keys]
+    worst = max(painted)
+    verdict = "PASS" if worst < TARGET_KEYSTROKE_MS else "FAIL"
+    lines = [
+        FILTER_HEADING,
+        "",
+        f"{result['articles']:,} cached articles across {FILTER_FEEDS} feeds (generated like the "
+        f"refresh benchmark's, news.json {build['bytes'] / 1e6:.0f} MB). The real `GpwatchApp` "
+        f"headless under `run_test` at {FILTER_SIZE[0]}x{FILTER_SIZE[1]}: press 3 (News), "
+        f"press /, type `{FILTER_QUERY}` one character at a time, escape; {FILTER_REPEATS} "
+        "times. Per keystroke: from sending the key to the screen having refreshed after "
+        "`NewsScreen.apply_filters` (wrapped in the benchmark's child process only), and how "
+        "long `apply_filters` itself held the event loop. The match count on the status line "
+        "was checked against an independent count after every keystroke.",
+        "",
+        f"- Date: {context['date']}",
+        f"- Machine: {context['nproc']} CPUs, {context['platform']}",
+        f"- Python {context['python']}, Textual {context['textual']}, gpwatch "
+        f"{context['gpwatch']} at {context['revision']}",
+        "",
+        "| Measure | Median (ms) | Min (ms) | Max (ms) | Samples |",
+        "|---|---:|---:|---:|---:|",
+        f"| keystroke to table repainted | {spread(painted, 1)} | {len(painted)} |",
+        f"| apply_filters alone (event loop blocked) | {spread(applied, 1)} | {len(applied)} |",
+        "",
+        "Per prefix (median over the repeats; the table shows at most the newest 300):",
+        "",
+        "| Typed | Matches | Key to repainted (ms) | apply_filters (ms) |",
+        "|---|---:|---:|---:|",
+    ]
+    for position in range(1, len(FILTER_QUERY) + 1):
+        prefix = FILTER_QUERY[:position]
+        same = [k for k in keys if k["prefix"] == prefix]
+        lines.append(
+            f"| `{prefix}` | {same[0]['matches']:,} "
+            f"| {statistics.median(k['key_to_painted_ms'] for k in same):.1f} "
+            f"| {statistics.median(k['apply_ms'] for k in same):.1f} |"
+        )
+    lines += [
+        "",
+        f"Opening News with {result['articles']:,} articles (key 3 to the table painted): "
+        f"{result['open_news_s'] * 1000:.0f} ms, of which `NewsScreen.load` "
+        f"{result['news_load_s'] * 1000:.0f} ms. The app itself, from `Workspace.open` to "
+        f"the first screen idle under run_test: {result['app_ready_s']:.2f} s. Peak RSS of "
+        f"the app process: {result['maxrss_kb'] / 1024:.0f} MB.",
+        "",
+        f"**Filter as you type under {TARGET_KEYSTROKE_MS:.0f} ms per keystroke: worst "
+        f"{worst:.1f} ms, median {statistics.median(painted):.1f} ms: {verdict}**",
+        "",
+        "Rerun: `python bench/refresh.py` (writes this section and the one above).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def replace_section(existing: str, heading: str, section: str) -> str:
+    """Swap one section in place; other benchmarks' sections are kept."""
+    lines = existing.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.strip() == heading), None)
+    if start is None:
+        return existing.rstrip("\n") + "\n\n" + section
+    end = next(
+        (i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")),
+        len(lines),
+    )
+    before = "\n".join(lines[:start]).rstrip("\n")
+    after = "\n".join(lines[end:])
+    text = (before + "\n\n" if before else "") + section
+    return text + ("\n" + after.rstrip("\n") + "\n" if after else "")
+
+
+def write_results(sections: Sequence[tuple[str, str]]) -> None:
+    if RESULTS_PATH.exists():
+        text = RESULTS_PATH.read_text(encoding="utf-8")
+    else:
+        text = (
+            "# gpwatch benchmarks\n\n"
+            "Each script in `bench/` rewrites only its own section of this file.\n"
+        )
+    for heading, section in sections:
+        text = replace_section(text, heading, section)
+    RESULTS_PATH.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------
+# Orchestration
+
+
+def compile_gpwatch() -> None:
+    """Bytecode as an installed package has it (this machine sets PYTHONDONTWRITEBYTECODE)."""
+    for package in ("adapters", "tui"):
+        compileall.compile_dir(REPO_ROOT / package, quiet=1)
+
+
+def measure_refresh(runs: int, work: Path, nb_version: str | None) -> tuple[Rows, int]:
+    """All refresh rounds against one server; returns the rows and the mean feed size."""
+    from tests.feed_server import FeedServer
+
+    root = work / "www"
+    paths = write_feeds(root)
+    feed_bytes = sum((root / p.lstrip("/")).stat().st_size for p in paths) // len(paths)
+    rows = Rows()
+    with FeedServer(root=root, latency=LATENCY_S) as server:
+        urls = [server.url(path) for path in paths]
+        subscriptions = work / "subscriptions.json"
+        subscriptions.write_text(
+            json.dumps([[feed_title(i), url] for i, url in enumerate(urls, start=1)]),
+            encoding="utf-8",
+        )
+        urls_file = work / "urls.txt"
+        urls_file.write_text("\n".join(urls) + "\n", encoding="utf-8")
+        for index in range(runs + 1):
+            gpwatch_first = index % 2 == 0
+            order: list[Callable[[], list[Measured]]] = [
+                functools.partial(gpwatch_round, server, work, subscriptions, index),
+            ]
+            if nb_version is not None:
+                newsboat = [functools.partial(newsboat_round, server, work, urls)]
+                order = order + newsboat if gpwatch_first else newsboat + order
+            order.append(functools.partial(reference_runs, server, urls_file))
+            measured = [m for step in order for m in step()]
+            note = "warm-up, not counted" if index == 0 else f"run {index}/{runs}"
+            print(f"  {note}: " + ", ".join(f"{short(m.label)} {m.wall_s:.2f} s" for m in measured))
+            if index == 0:
+                continue
+            for m in measured:
+                rows.add(m)
+    return rows, feed_bytes
+
+
+def short(label: str) -> str:
+    return {
+        GP_COLD: "gpwatch cold",
+        GP_WARM: "gpwatch again",
+        GP_WIDE: f"gpwatch again c{WIDE_CONCURRENCY}",
+        NB_COLD: "newsboat cold",
+        NB_WARM: "newsboat again",
+        REF: "httpx",
+    }[label]
+
+
+def measure_filter(work: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    data_dir = work / "filter-data"
+    proc = subprocess.run(
+        python_child("build-filter-dir", str(data_dir)),
+        cwd=REPO_ROOT,
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise BenchFailed("building the 100k data dir failed", proc.stderr[-3000:])
+    build = json.loads(proc.stdout.splitlines()[-1])
+    if build["stored"] != FILTER_ARTICLES:
+        raise BenchFailed(f"100k data dir: {build['stored']} articles stored")
+    print(
+        f"  built {build['stored']:,} articles in {build['build_s']:.1f} s, "
+        f"wrote news.json ({build['bytes'] / 1e6:.0f} MB) in {build['write_s']:.1f} s"
+    )
+    proc = subprocess.run(
+        python_child("filter", str(data_dir)),
+        cwd=REPO_ROOT,
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise BenchFailed("the filter session failed", proc.stderr[-3000:] + proc.stdout[-2000:])
+    result = json.loads(proc.stdout.splitlines()[-1])
+    if result["articles"] < FILTER_ARTICLES:
+        raise BenchFailed(f"News showed {result['articles']} articles")
+    return result, build
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=DEFAULT_RUNS,
+        metavar="N",
+        help=f"counted rounds (default {DEFAULT_RUNS}, at least {MIN_RUNS})",
+    )
+    parser.add_argument("--skip-filter", action="store_true", help="only the refresh benchmark")
+    parser.add_argument("--skip-refresh", action="store_true", help="only the filter benchmark")
+    args = parser.parse_args(argv)
+    if args.runs < MIN_RUNS:
+        parser.error(f"--runs must be at least {MIN_RUNS} for a meaningful median")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    raw = list(sys.argv[1:] if argv is None else argv)
+    if raw[:1] == ["--child"]:
+        CHILDREN[raw[1]](*raw[2:])
+        return 0
+    args = parse_args(raw)
+    started = time.monotonic()
+    nb_version = newsboat_version()
+    if nb_version is None:
+        print("newsboat is not installed (apt-get install newsboat): its rows are skipped")
+    context = {
+        "date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+        "nproc": str(os.cpu_count()),
+        "platform": platform.platform(terse=True),
+        "python": f"{platform.python_version()} ({sys.executable})",
+        "textual": package_version("textual"),
+        "gpwatch": package_version("gpwatch"),
+        "httpx": package_version("httpx"),
+        "feedparser": package_version("feedparser"),
+        "revision": git_revision(),
+    }
+    load_before = os.getloadavg()[0]
+    sections: list[tuple[str, str]] = []
+    try:
+        compile_gpwatch()
+        with tempfile.TemporaryDirectory(prefix="gpwatch-bench-refresh-") as temp:
+            work = Path(temp)
+            if not args.skip_refresh:
+                print(f"Refresh: {args.runs} rounds plus a warm-up, {FEEDS} feeds x {ITEMS} items")
+                rows, feed_bytes = measure_refresh(args.runs, work, nb_version)
+                context["load"] = f"{load_before:.2f} before, {os.getloadavg()[0]:.2f} after"
+                context["feed_kb"] = f"{feed_bytes / 1024:.0f}"
+                sections.append((REFRESH_HEADING, refresh_section(rows, context, nb_version)))
+            if not args.skip_filter:
+                print(f"Filter: {FILTER_ARTICLES:,} articles, typing {FILTER_QUERY!r}")
+                result, build = measure_filter(work)
+                sections.append((FILTER_HEADING, filter_section(result, build, context)))
+    except BenchFailed as exc:
+        print(f"refresh.py: {exc.what}", file=sys.stderr)
+        if exc.detail:
+            print(exc.detail, file=sys.stderr)
+        return 1
+    write_results(sections)
+    for _, section in sections:
+        print()
+        print(section)
+    print(f"Wrote {RESULTS_PATH} in {time.monotonic() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,223 @@
+"""The News screen driven by keys, refreshing from a real loopback server."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, OptionList, Static
+
+from adapters.news.models import Article
+from adapters.workspace import Workspace
+from tests.feed_server import FeedServer
+from tui.app import GpwatchApp
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.feed_form import FeedFormScreen
+from tui.screens.news import NewsScreen
+
+FEEDS = Path(__file__).resolve().parents[1] / "data" / "feeds" / "refresh"
+SIZE = (120, 36)
+HOSTILE = "[bold red]x[/] [@click=app.quit]y[/] \x1b[31mred\x1b[0m \u202eevil"
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    with FeedServer(root=FEEDS) as running:
+        yield running
+
+
+@pytest.fixture
+def offline_workspace(data_dir: Path) -> Workspace:
+    """The sample data dir with the default (internet) feeds removed: tests stay on loopback."""
+    workspace = Workspace.open(data_dir)
+    for feed in workspace.news.feeds():
+        workspace.news.remove_feed(feed.id or 0)
+    return workspace
+
+
+async def wait_until(
+    pilot: Pilot[None], condition: Callable[[], bool], seconds: float = 15
+) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition not met in time")
+
+
+async def open_news(pilot: Pilot[None]) -> NewsScreen:
+    await pilot.press("3")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, NewsScreen))
+    return pilot.app.screen  # type: ignore[return-value]
+
+
+def table_titles(screen: NewsScreen) -> list[str]:
+    table = screen.query_one("#news-articles", DataTable)
+    return [str(table.get_row_at(i)[2]) for i in range(table.row_count)]
+
+
+async def test_refresh_shows_progress_results_and_new_articles(
+    offline_workspace: Workspace, server: FeedServer
+) -> None:
+    news = offline_workspace.news
+    news.add_feeds(
+        [
+            ("GP news", server.url("/pulse-like.rss")),
+            ("Dept", server.url("/gov-like.atom")),
+            ("Gone", server.url("/missing.xml")),
+        ]
+    )
+    app = GpwatchApp(offline_workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_news(pilot)
+        assert len(table_titles(screen)) == 5  # the sample items
+        await pilot.press("r")
+        await wait_until(pilot, lambda: not screen.refreshing)
+        await pilot.pause()
+        titles = table_titles(screen)
+        assert "LMCs urge BMA GP leads to restore dialogue with NHS England" in titles
+        assert len(titles) == 9
+        feeds = screen.query_one("#news-feeds", OptionList)
+        labels = [str(feeds.get_option_at_index(i).prompt) for i in range(feeds.option_count)]
+        assert any("Gone" in label and "failed: HTTP 404" in label for label in labels)
+        messages = [n.message for n in app._notifications]
+        assert any("4 new articles" in m for m in messages)
+
+
+async def test_offline_refresh_says_so_and_keeps_the_cache(offline_workspace: Workspace) -> None:
+    offline_workspace.news.add_feed("Unreachable", "http://127.0.0.1:9/feed.xml")
+    app = GpwatchApp(offline_workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_news(pilot)
+        await pilot.press("r")
+        await wait_until(pilot, lambda: not screen.refreshing)
+        messages = [n.message for n in app._notifications]
+        assert any(m.startswith("Offline") for m in messages)
+        assert len(table_titles(screen)) == 5
+
+
+async def test_filter_as_you_type_and_escape(offline_workspace: Workspace) -> None:
+    app = GpwatchApp(offline_workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_news(pilot)
+        await pilot.press("slash", *"surgery")
+        await pilot.pause()
+        assert table_titles(screen) == [
+            "LMCs urge BMA GP leads to restore dialogue with NHS England"
+        ]
+        status = str(screen.query_one("#news-status", Static).render())
+        assert "1 of 5 articles" in status
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not screen.query_one("#news-filter", Input).has_class("-open")
+        assert len(table_titles(screen)) == 5
+
+
+async def test_topic_star_and_read_flags_are_saved(offline_workspace: Workspace) -> None:
+    app = GpwatchApp(offline_workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_news(pilot)
+        first = screen.current()
+        assert first is not None and first.unread and not first.starred
+        await pilot.press("s", "m")
+        await pilot.pause()
+        stored = {a.key: a for a in offline_workspace.news.articles()}[first.key]
+        assert stored.starred and not stored.unread
+        await pilot.press("t")
+        await pilot.pause()
+        topic = screen.filters.topic
+        assert topic is not None
+        assert all(topic in a.tags for a in screen.matching())
+
+
+async def test_enter_marks_read_and_shows_the_reader(offline_workspace: Workspace) -> None:
+    app = GpwatchApp(offline_workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_news(pilot)
+        article = screen.current()
+        assert article is not None
+        await pilot.press("enter")
+        await pilot.pause()
+        reader = str(screen.query_one("#news-reader-text", Static).render())
+        assert article.title in reader
+        assert not {a.key: a for a in offline_workspace.news.articles()}[article.key].unread
+
+
+async def test_hostile_titles_are_shown_literally(offline_workspace: Workspace) -> None:
+    now = datetime(2030, 1, 1, tzinfo=UTC)  # newest, so it is the first row
+    offline_workspace.news.add_articles(
+        [
+            Article(
+                feed_id=0,
+                key="hostile",
+                title=HOSTILE,
+                link="javascript:alert(1)",
+                summary="[link=file:///etc/passwd]click[/link]",
+                published=now,
+                fetched=now,
+            )
+        ]
+    )
+    app = GpwatchApp(offline_workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_news(pilot)
+        table = screen.query_one("#news-articles", DataTable)
+        cell = table.get_row_at(0)[2]
+        assert cell.plain == "[bold red]x[/] [@click=app.quit]y[/] red evil"
+        assert all(span.style == "bold" for span in cell.spans)  # unread: ours, not the text's
+        await pilot.click("#news-articles", offset=(40, 1))
+        await pilot.click("#news-reader-text", offset=(2, 0))
+        await pilot.pause()
+        assert app.is_running
+        reader = str(screen.query_one("#news-reader-text", Static).render())
+        assert "[link=file:///etc/passwd]click[/link]" in reader
+        await pilot.press("o")  # a javascript: link was never stored
+        await pilot.pause()
+        assert any("no web address" in n.message for n in app._notifications)
+
+
+async def test_add_rename_disable_and_remove_a_feed(offline_workspace: Workspace) -> None:
+    news = offline_workspace.news
+    app = GpwatchApp(offline_workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_news(pilot)
+        await pilot.press("n")
+        await wait_until(pilot, lambda: isinstance(app.screen, FeedFormScreen))
+        await pilot.press(*"ftp://nope", "enter")
+        await pilot.pause()
+        error = str(app.screen.query_one("#feed-url-error", Static).render())
+        assert "http:// or https://" in error
+        app.screen.query_one("#feed-url", Input).value = "https://example.org/feed.xml"
+        await pilot.press("tab", *"Example", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, NewsScreen))
+        (feed,) = news.feeds()
+        assert (feed.title, feed.url) == ("Example", "https://example.org/feed.xml")
+
+        feeds = app.screen.query_one("#news-feeds", OptionList)
+        feeds.focus()
+        feeds.highlighted = 1
+        await pilot.press("x")
+        await pilot.pause()
+        assert news.feed(feed.id or 0).enabled is False  # type: ignore[union-attr]
+
+        await pilot.press("e")
+        await wait_until(pilot, lambda: isinstance(app.screen, FeedFormScreen))
+        app.screen.query_one("#feed-title", Input).value = "Renamed"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, NewsScreen))
+        assert news.feed(feed.id or 0).title == "Renamed"  # type: ignore[union-attr]
+
+        await pilot.press("d")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")  # changed our mind: nothing removed
+        await wait_until(pilot, lambda: isinstance(app.screen, NewsScreen))
+        assert len(news.feeds()) == 1
+        feeds.highlighted = 1
+        await pilot.press("d")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: isinstance(app.screen, NewsScreen))
+        assert news.feeds() == []
