@@ -1,0 +1,127 @@
+"""News from the command line: refresh, feeds, articles and OPML, as scripts use them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from adapters.workspace import Workspace
+from tests.feed_server import FeedServer
+
+FEEDS = Path(__file__).resolve().parents[1] / "data" / "feeds" / "refresh"
+OPML = Path(__file__).resolve().parents[1] / "data" / "opml"
+
+
+def gpwatch(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tui.cli", "--data-dir", str(data_dir), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+        env=dict(os.environ),
+    )
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    with FeedServer(root=FEEDS) as running:
+        yield running
+
+
+@pytest.fixture
+def local_dir(data_dir: Path) -> Path:
+    """A seeded data dir whose only feeds will be the test's loopback ones."""
+    workspace = Workspace.open(data_dir)
+    for feed in workspace.news.feeds():
+        workspace.news.remove_feed(feed.id or 0)
+    return data_dir
+
+
+def test_refresh_prints_a_line_per_feed_and_a_summary(local_dir: Path, server: FeedServer) -> None:
+    assert (
+        gpwatch(
+            local_dir, "feeds", "add", server.url("/pulse-like.rss"), "--title", "GP"
+        ).returncode
+        == 0
+    )
+    gpwatch(local_dir, "feeds", "add", server.url("/missing.xml"), "--title", "Gone")
+    result = gpwatch(local_dir, "refresh")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["GP", "ok", "(3", "new)"]
+    assert lines[1].split()[:2] == ["Gone", "failed:"] and "HTTP 404" in lines[1]
+    assert lines[2].startswith("2 feeds: 1 ok, 0 not modified, 1 failed; 3 new articles")
+    assert "\r" not in result.stderr  # no progress bar when not on a terminal
+    strict = gpwatch(local_dir, "refresh", "--strict")
+    assert strict.returncode == 1
+    assert "GP" in strict.stdout and "not modified" in strict.stdout
+
+
+def test_articles_json_for_scripts(local_dir: Path, server: FeedServer) -> None:
+    gpwatch(local_dir, "feeds", "add", server.url("/pulse-like.rss"), "--title", "GP")
+    gpwatch(local_dir, "refresh")
+    rows = json.loads(gpwatch(local_dir, "articles", "--json").stdout)
+    assert len(rows) == 8  # 5 sample items + 3 fetched
+    first = rows[0]
+    assert set(first) >= {"id", "title", "link", "published", "tags", "unread", "source"}
+    lmc = [r for r in rows if r["source"] == "GP" and "LMC" in r["tags"]]
+    assert lmc and lmc[0]["published"] == "2021-09-02T09:30:00+00:00"
+    since = json.loads(gpwatch(local_dir, "articles", "--json", "--since", "2024-01-01").stdout)
+    assert {r["title"] for r in since} >= {"Practice closes its list"}
+    assert all(r["published"] >= "2024-01-01" for r in since)
+    topical = json.loads(gpwatch(local_dir, "articles", "--json", "--topic", "trainees").stdout)
+    assert topical and all("trainees" in r["tags"] for r in topical)
+    plain = gpwatch(local_dir, "articles", "--limit", "2").stdout.splitlines()
+    assert len(plain) == 2
+
+
+def test_feeds_list_add_rename_disable_remove(local_dir: Path) -> None:
+    url = "https://example.org/feed.xml"
+    assert "Added feed" in gpwatch(local_dir, "feeds", "add", url).stdout
+    duplicate = gpwatch(local_dir, "feeds", "add", url)
+    assert duplicate.returncode == 2 and "already subscribed" in duplicate.stderr
+    bad = gpwatch(local_dir, "feeds", "add", "file:///etc/passwd")
+    assert bad.returncode == 2 and "not an http(s) address" in bad.stderr
+    (line,) = gpwatch(local_dir, "feeds", "list").stdout.splitlines()
+    feed_id = line.split()[0]
+    assert gpwatch(local_dir, "feeds", "rename", feed_id, "Example news").returncode == 0
+    assert gpwatch(local_dir, "feeds", "disable", feed_id).returncode == 0
+    listed = gpwatch(local_dir, "feeds", "list").stdout
+    assert "Example news" in listed and "disabled" in listed
+    assert gpwatch(local_dir, "feeds", "remove", feed_id).returncode == 0
+    assert gpwatch(local_dir, "feeds", "list").stdout == ""
+    missing = gpwatch(local_dir, "feeds", "remove", "999")
+    assert missing.returncode == 2 and "no feed 999" in missing.stderr
+
+
+def test_opml_round_trip_through_the_cli(data_dir: Path, tmp_path: Path) -> None:
+    exported = tmp_path / "feeds.opml"
+    assert gpwatch(data_dir, "export-opml", str(exported)).returncode == 0
+    other = tmp_path / "other"
+    Workspace.open(other)
+    for feed in Workspace.open(other).news.feeds():
+        Workspace.open(other).news.remove_feed(feed.id or 0)
+    result = gpwatch(other, "import-opml", str(exported))
+    assert result.returncode == 0, result.stderr
+    original = [(f.title, f.url) for f in Workspace.open(data_dir).news.feeds()]
+    assert [(f.title, f.url) for f in Workspace.open(other).news.feeds()] == original
+    again = gpwatch(other, "import-opml", str(exported))
+    assert f"{len(original)} already subscribed" in again.stdout
+
+
+def test_real_world_opml_and_bad_files(local_dir: Path, tmp_path: Path) -> None:
+    result = gpwatch(local_dir, "import-opml", str(OPML / "newsboat_style.opml"))
+    assert result.returncode == 0 and "Imported" in result.stdout
+    garbage = tmp_path / "garbage.opml"
+    garbage.write_bytes(b"\x00\xff not opml")
+    bad = gpwatch(local_dir, "import-opml", str(garbage))
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    missing = gpwatch(local_dir, "import-opml", str(tmp_path / "nope.opml"))
+    assert missing.returncode == 2 and "no such file" in missing.stderr
