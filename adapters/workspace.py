@@ -11,16 +11,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from adapters.news.cache import NewsCache
-from adapters.news.defaults import DEFAULT_FEEDS
-from adapters.news.models import Article
-from adapters.news.topics import TopicRules, load_rules
 from adapters.records.repository import Records
 from adapters.repository import RecordRepository
 from adapters.store import Recovery, open_db, prepare_data_dir
 from adapters.workforce.series import Figure
+
+if TYPE_CHECKING:
+    from adapters.news.models import Article
+    from adapters.news.topics import TopicRules
 
 RECORDS_FILE = "records.json"
 WORKFORCE_FILE = "workforce.json"
@@ -103,6 +104,8 @@ class Workspace:
                 if not self.news.has_sample():
                     self.news.add_articles(self._sample_articles())
             if not self.news.feeds():
+                from adapters.news.defaults import DEFAULT_FEEDS
+
                 self.news.add_feeds((feed.title, feed.url) for feed in DEFAULT_FEEDS)
             meta.insert({"initialised": True, "sample_seeded": seed})
         return seed
@@ -115,6 +118,10 @@ class Workspace:
 
     def topic_rules(self) -> tuple[TopicRules, str | None]:
         """The user's topic rules (topics.json), or the defaults and why."""
+        # Imported here: compiling the matchers is start-up time the dashboard
+        # does not need until something is tagged.
+        from adapters.news.topics import load_rules
+
         return load_rules(self.data_dir)
 
     def record_names(self) -> list[tuple[str, str]]:

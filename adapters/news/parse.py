@@ -125,9 +125,8 @@ def _parse(
         raise NotAFeed("empty response")
     text = _decode(body, content_type or "")
     if text.lstrip("\ufeff \t\r\n")[:1] in ("{", "["):
-        raise NotAFeed(
-            "not a feed"
-        )  # JSON (a JSON Feed, an API error): feedparser 6 reads XML only
+        # JSON (a JSON Feed, an API error): feedparser 6 reads XML only.
+        raise NotAFeed("not a feed")
     prepared = _prepare(text)
     if prepared is None:
         raise NotAFeed("empty response" if not text.strip("\ufeff \t\r\n") else "not a feed")
@@ -138,7 +137,8 @@ def _parse(
         # feedparser's SAX handler has bugs of its own (a namespace URI with a
         # space in it raised ValueError); its lenient parser copes with those.
         # A stray "<" after the declaration makes expat give up at once.
-        result = _run_feedparser(prepared.document.replace(b"?>\n", b"?>\n<\n", 1), base_url)
+        lenient = prepared.document.replace(_XML_DECLARATION, _XML_DECLARATION + b"<\n", 1)
+        result = _run_feedparser(lenient, base_url)
     raw_entries: list[Any] = list(result.get("entries") or [])
     version = str(result.get("version") or "")
     if prepared.netscape_doctype and version:
@@ -219,18 +219,24 @@ _SUPERSETS = {
     "utf-8-sig": "utf-8",
 }
 _PROBE = b"<?xml version='1.0'?><rss>&#38;</rss> \n"
+# Python text codecs that are not charsets: punycode decodes in quadratic time
+# (60 KB took 0.2 s), the escape codecs rewrite backslashes, idna and
+# "undefined" fail in their own ways. A feed declaring one is read as UTF-8.
+_NOT_CHARSETS = frozenset(("punycode", "idna", "unicode-escape", "raw-unicode-escape", "undefined"))
 
 
 def _decode(body: bytes, content_type: str) -> str:
-    """Decide the encoding and decode: BOM, then UTF-16/32 sniffing, then HTTP
-    charset, XML declaration, UTF-8 (the order browsers use).
+    """Decide the encoding and decode: BOM, UTF-16/32 sniffing, valid UTF-8,
+    then the HTTP charset, the XML declaration.
 
-    Declared encodings must be ASCII-compatible (a body that starts ``<?xml``
-    in single bytes cannot be UTF-16, whatever it claims); UTF-16/32 and
-    EBCDIC are only believed from the bytes themselves. When nothing decodes
-    cleanly, a declared legacy encoding is used with replacement characters,
-    else UTF-8 with stray bytes read as Windows-1252 (a CMS pasting a "0x93"
-    quote into UTF-8 text is the usual story).
+    A body that is valid UTF-8 is read as UTF-8 whatever it declares: legacy
+    text is practically never valid UTF-8 by accident, while feeds labelled
+    ISO-8859-1 and written in UTF-8 are common. Declared encodings must be
+    ASCII-compatible (a body that starts ``<?xml`` in single bytes cannot be
+    UTF-16, whatever it claims); UTF-16/32 and EBCDIC are only believed from
+    the bytes themselves. When nothing decodes cleanly, a declared legacy
+    encoding is used with replacement characters, else UTF-8 with stray
+    bytes read as Windows-1252 (a CMS pasting a "0x93" quote into UTF-8).
     """
     for bom, encoding in _BOMS:
         if body.startswith(bom):
@@ -248,7 +254,7 @@ def _decode(body: bytes, content_type: str) -> str:
         for label in (_charset_of(content_type[:1000]), _xml_encoding(body))
         if label and (encoding := _codec(label))
     ]
-    for encoding in [*declared, "utf-8"]:
+    for encoding in ["utf-8", *declared]:
         try:
             return body.decode(encoding)
         except (UnicodeError, LookupError, ValueError):  # UnicodeError: idna, "undefined"
@@ -304,7 +310,7 @@ def _codec(label: str) -> str | None:
     try:
         name = codecs.lookup(label.strip().lower()).name
         name = _SUPERSETS.get(name, name)
-        if _PROBE.decode(name) != _PROBE.decode("ascii"):
+        if name in _NOT_CHARSETS or _PROBE.decode(name) != _PROBE.decode("ascii"):
             return None
     except (LookupError, UnicodeError, ValueError, TypeError):
         return None
@@ -508,8 +514,10 @@ def _utc_datetime(value: object) -> datetime | None:
     Years 1 and 9999 are refused too, so later arithmetic of a day or so
     cannot overflow; a leap second becomes :59.
     """
+    if not isinstance(value, tuple) or len(value) < 6:  # time.struct_time is a tuple
+        return None
+    year, month, day, hour, minute, second = value[:6]
     try:
-        year, month, day, hour, minute, second = tuple(value)[:6]  # type: ignore[arg-type]
         if not 1 < year < 9999:
             return None
         return datetime(year, month, day, hour, minute, min(second, 59), tzinfo=UTC)
@@ -652,6 +660,7 @@ _BLOCK_TAGS = frozenset(
     )
 )
 _LINE_TAGS = frozenset(("br", "tr", "dt", "dd", "caption"))
+_LIST_TAGS = frozenset(("ul", "ol", "dir", "menu"))
 _SKIP_TAGS = frozenset(("script", "style", "template"))
 _CELL_TAGS = frozenset(("td", "th"))
 _WHITESPACE = re.compile(r"\s+")
@@ -672,65 +681,89 @@ class _TextExtractor(HTMLParser):
         self._skip = 0
         self._pre = 0
         self._lists: list[list[int]] = []  # per open list: [is_ordered, next number]
+        # A list item's "- " waits for the item's first text, so that
+        # <li><p>text</p></li> reads "- text", not "-" and then the text.
+        self._marker: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP_TAGS:
             self._skip += 1
         elif tag == "li":
-            self.parts.append(_BREAK_LINE)
+            self._break(_BREAK_LINE)
             if self._lists and self._lists[-1][0]:
-                self.parts.append(f"{self._lists[-1][1]}. ")
+                self._marker = f"{self._lists[-1][1]}. "
                 self._lists[-1][1] += 1
             else:
-                self.parts.append("- ")
+                self._marker = "- "
+        elif tag in _LIST_TAGS:
+            self._marker = None
+            self._break(self._block_break())  # a nested list starts on the next line
+            self._lists.append([tag == "ol", 1])
         elif tag in _BLOCK_TAGS:
-            self.parts.append(_BREAK_PARAGRAPH)
-            if tag in ("ul", "ol", "dir", "menu"):
-                self._lists.append([tag == "ol", 1])
-            elif tag == "pre":
-                self._pre += 1
+            self._break(self._block_break())
+            self._pre += tag == "pre"
         elif tag in _LINE_TAGS:
-            self.parts.append(_BREAK_LINE)
+            self._break(_BREAK_LINE)
         elif tag in _CELL_TAGS or tag == "img":
-            self.parts.append(" ")  # keeps "a<img>b" and table cells apart as words
+            self._space()  # keeps "a<img>b" and table cells apart as words
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         # <br/>, <hr/>, <img/>: an empty element, so nothing may be left open
         # (a <script/> must not hide the rest of the text).
-        if tag not in _SKIP_TAGS and tag not in ("ul", "ol", "dir", "menu", "pre"):
+        if tag not in _SKIP_TAGS and tag not in _LIST_TAGS and tag != "pre":
             self.handle_starttag(tag, attrs)
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP_TAGS:
             self._skip = max(0, self._skip - 1)
-        elif tag in _BLOCK_TAGS:
-            self.parts.append(_BREAK_PARAGRAPH)
-            if tag in ("ul", "ol", "dir", "menu") and self._lists:
+        elif tag in _LIST_TAGS:
+            self._marker = None
+            if self._lists:
                 self._lists.pop()
-            elif tag == "pre":
+            self._break(self._block_break())
+        elif tag in _BLOCK_TAGS:
+            self._break(self._block_break())
+            if tag == "pre":
                 self._pre = max(0, self._pre - 1)
-        elif tag in ("tr", "dt", "dd"):
-            self.parts.append(_BREAK_LINE)
+        elif tag in ("li", "tr", "dt", "dd"):
+            self._marker = None
+            self._break(_BREAK_LINE)
 
     def handle_data(self, data: str) -> None:
         if self._skip:
             return
         if self._pre:
-            for index, line in enumerate(data.splitlines()):
-                if index:
-                    self.parts.append(_BREAK_LINE)
+            for index, line in enumerate(data.replace("\r\n", "\n").split("\n")):
+                if index:  # an empty line in <pre> is a blank line
+                    self._break(_BREAK_LINE if line.strip() else _BREAK_PARAGRAPH)
                 self._text(line)
         else:
             self._text(data)
 
+    def _block_break(self) -> int:
+        """Blocks inside a list item only start a new line: items stay together."""
+        return _BREAK_LINE if self._lists else _BREAK_PARAGRAPH
+
+    def _break(self, kind: int) -> None:
+        if self._marker is None:  # the item's own line break is already there
+            self.parts.append(kind)
+
+    def _space(self) -> None:
+        if self._marker is None:
+            self.parts.append(" ")
+
     def _text(self, data: str) -> None:
         data = _WHITESPACE.sub(" ", data)
-        if data:
-            self.parts.append(data)
-            self.size += len(data)
+        if not data or (self._marker is not None and data == " "):
+            return
+        if self._marker is not None:
+            data = self._marker + data.lstrip(" ")
+            self._marker = None
+        self.parts.append(data)
+        self.size += len(data)
 
     def text(self) -> str:
-        """Join the parts: breaks collapse to the largest, spaces never start or end a line."""
+        """Join the parts: breaks collapse to the largest, spaces never start a line."""
         out: list[str] = []
         pending = 0
         for part in self.parts:
@@ -738,10 +771,12 @@ class _TextExtractor(HTMLParser):
                 pending = max(pending, part)
                 continue
             if pending:
+                part = part.lstrip(" ")
+                if not part:  # whitespace between blocks
+                    continue
                 if out:
                     out.append("\n" * pending)
                 pending = 0
-                part = part.lstrip(" ")
             out.append(part)
         return "".join(out)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 
 from adapters.text import clean_text
@@ -26,8 +25,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, workspace: Workspace) -> int:
-    from adapters.news.fetch import FetchSettings
+    import asyncio
 
+    from adapters.news.fetch import FetchSettings
     from adapters.news.refresh import refresh_feeds
 
     if args.concurrency < 1 or args.timeout <= 0:

@@ -160,6 +160,7 @@ CURLY_TITLE = "\u201cPiloting delivery of welfare rights advice in health settin
         ("utf-16-le", None, "application/xml; charset=utf-16"),
         ("utf-32", "UTF-32", None),
         ("utf-8", "UTF-8", "text/html; charset=utf-16"),  # a header that cannot be true is ignored
+        ("utf-8", "ISO-8859-1", "text/xml; charset=ISO-8859-1"),  # mislabelled: valid UTF-8 wins
     ],
 )
 def test_encodings_of_the_real_feed(
@@ -170,6 +171,19 @@ def test_encodings_of_the_real_feed(
     assert feed.title == "news.gov.scot RSS Feed"
     assert titles(feed)[1] == CURLY_TITLE
     assert "£4.8 million" in feed.entries[1].summary
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["punycode", "idna", "unicode_escape", "undefined", "rot13", "base64", "utf-16", "bogus"],
+)
+def test_declared_codecs_that_are_not_charsets(label: str) -> None:
+    """Python knows these names, but they are not charsets (punycode decodes in
+    quadratic time): the feed is read as if nothing were declared.
+    """
+    body = govscot_as("cp1252", label)  # not UTF-8, so the declaration is consulted
+    for feed in (parse(body), parse(body, content_type=f"text/xml; charset={label}")):
+        assert titles(feed)[1] == CURLY_TITLE
 
 
 def test_latin1_declared_in_header_only() -> None:
@@ -411,6 +425,10 @@ def test_html_summary_to_text() -> None:
         "\n"
         "After the image"
     )
+    assert summaries["lists and tables"] == (
+        "- Recruit\n- Retain\n(and return)\n\nYear FTE\n2015 29,364\n\n"
+        "line one\nline two\n\nline four"
+    )
     assert summaries["escaped"] == "Escaped & encoded\n\ntwice\nover"
     assert summaries["content wins"] == "The full article."
     assert summaries["tags only"] == ""
@@ -503,6 +521,46 @@ def test_entry_cap_boundary(count: int, dropped: int) -> None:
     assert len(feed.entries) == 500
     assert feed.dropped_entries == dropped
     assert feed.entries[-1].guid == "i499"
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<!--" * 25_000,  # each unclosed comment was rescanned to the end: 4 s for 20,000
+        "<![CDATA[x>" * 10_000,
+        "<![" * 30_000,
+        "<a " * 30_000,
+        "</" * 50_000,
+        "<?" * 50_000,
+        "<!x" * 30_000,
+        "<a x='" + "<b>" * 30_000,
+    ],
+    ids=["comments", "cdata", "marked", "tags", "end-tags", "pis", "declarations", "quote"],
+)
+def test_pathological_html_is_read_in_linear_time(html: str) -> None:
+    """Python < 3.11.13's HTMLParser is quadratic on unclosed constructs (CVE-2025-6069);
+    these would take minutes there without the defusing. No timing assert: a
+    regression shows as a test that hangs.
+    """
+    body = rss(f"<item><title>t</title><description><![CDATA[ok {html}]]></description></item>")
+    summary = parse(body).entries[0].summary
+    assert summary.startswith("ok") or summary == ""
+
+
+@pytest.mark.parametrize(
+    "prolog",
+    ["<" * 200_000, "<!" * 100_000, "<!DOCTYPE " * 20_000, "<!DOCTYPE x [" + "]" * 100_000,
+     "\n" * 200_000, "<!--" * 50_000, "<?xml " + 'encoding="' * 20_000],
+    ids=["lt", "lt-bang", "doctypes", "subset", "newlines", "comments", "declaration"],
+)  # fmt: skip
+def test_pathological_prologs(prolog: str) -> None:
+    """feedparser's own encoding regex backtracked for minutes on the last one."""
+    body = prolog + '<rss version="2.0"><channel><item><title>t</title></item></channel></rss>'
+    try:
+        feed = parse(body.encode())
+    except NotAFeed:
+        return
+    assert feed.entries == () or feed.entries[0].title == "t"
 
 
 # --------------------------------------------------------------------------- entities
