@@ -17,11 +17,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from adapters.news.models import Article, Feed, is_http_url, utc_iso
+from adapters.news.models import Article, Feed, utc_iso
 from adapters.store import SafeTinyDB, open_db
 from adapters.validation import ValidationError
 
 NEWS_FILE = "news.json"
+SAMPLE_FEED_ID = 0  # sample items belong to no subscribed feed
 FEEDS = "feeds"
 ARTICLES = "articles"
 META = "meta"
@@ -260,7 +261,8 @@ class NewsCache:
         """Apply a whole refresh in one write: feed states, new articles, pruning.
 
         An article is new unless its feed already holds the same key (guid,
-        else link, else title and date) or any feed holds the same link.
+        else link, else title and date); one without a guid is also not new
+        when any feed holds its link.
         """
         result = MergeResult()
         cutoff = ""
@@ -275,9 +277,16 @@ class NewsCache:
             batches = [(u.feed_id, u.articles) for u in updates]
             batches += list((extra or {}).items())
             for feed_id, items in batches:
+                if feed_id != SAMPLE_FEED_ID and str(feed_id) not in data[FEEDS]:
+                    continue  # unsubscribed while the refresh ran: nothing to attach to
                 for article in items:
                     ident = (feed_id, article.key)
-                    if ident in seen_keys or (article.link and article.link in seen_links):
+                    if ident in seen_keys:
+                        continue
+                    # A guid is the item's identity; without one, the same link in
+                    # any feed is the same story.
+                    guidless = not article.key.startswith("guid:")
+                    if guidless and article.link and article.link in seen_links:
                         continue
                     seen_keys.add(ident)
                     if article.link:
@@ -354,8 +363,3 @@ class NewsCache:
 
     def has_sample(self) -> bool:
         return any(a.sample for a in self.articles())
-
-
-def safe_link(url: str) -> str:
-    """A link fit to show and open, or "" (javascript:, file:, data: and the rest)."""
-    return url if is_http_url(url) else ""

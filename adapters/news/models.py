@@ -32,6 +32,11 @@ def is_http_url(url: str) -> bool:
     return lowered.startswith(("http://", "https://")) and len(lowered) > len("https://")
 
 
+def safe_link(url: str) -> str:
+    """A link fit to show and open, or "" (javascript:, file:, data: and the rest)."""
+    return url if is_http_url(url) else ""
+
+
 @dataclass(frozen=True)
 class Feed:
     """A subscribed feed and what happened the last time it was fetched."""
@@ -113,6 +118,10 @@ class Article:
     starred: bool = False
     sample: bool = False
     id: int | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        # Whatever built it (parser, sample, a test), a stored link is http(s) or "".
+        object.__setattr__(self, "link", safe_link(self.link))
 
     def to_doc(self) -> dict[str, Any]:
         return {

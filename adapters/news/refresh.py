@@ -10,7 +10,9 @@ still in flight. The cache is written once, at the end.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
+import multiprocessing
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -26,6 +28,9 @@ from adapters.news.topics import TopicRules, mentions
 
 # Below this many bodies a pool costs more to start than it saves.
 POOL_THRESHOLD = 3
+# feedparser's lenient parser can spend tens of seconds on megabytes of tag
+# soup; past this, the feeds still being parsed fail and the rest are saved.
+PARSE_DEADLINE_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -133,8 +138,25 @@ def parse_job(job: ParseJob) -> ParseOutcome:
 
 
 def make_pool() -> Executor:
-    """Two worker processes: on this 2-core class of machine more only contend."""
-    return ProcessPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1)))
+    """Two worker processes: on this 2-core class of machine more only contend.
+
+    Forked from a small server process, not from the caller: the TUI runs
+    threads, and forking a threaded process can copy a held lock.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
+    if "forkserver" in methods:
+        context.set_forkserver_preload(["adapters.news.refresh"])
+    return ProcessPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1)), mp_context=context)
+
+
+def stop_pool(pool: Executor) -> None:
+    """Stop now, including a worker stuck on one huge feed (shutdown alone waits for it)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.terminate()
 
 
 async def refresh_feeds(
@@ -184,7 +206,9 @@ async def refresh_feeds(
         outcomes[outcome.feed_id] = outcome
         updates[outcome.feed_id] = update
         if on_progress is not None:
-            on_progress(outcome, len(outcomes), len(feeds))
+            # A broken progress display must not cost the user the refresh.
+            with contextlib.suppress(Exception):
+                on_progress(outcome, len(outcomes), len(feeds))
 
     def fail(feed_id: int, reason: str) -> None:
         title = feeds[feed_id].title
@@ -223,13 +247,21 @@ async def refresh_feeds(
 
     def dispatch_waiting() -> None:
         nonlocal pool
-        if pool is None:
-            pool = pool_factory()
-        for result in waiting:
-            future = loop.run_in_executor(pool, parse_job, job(result))
-            in_pool[future] = result.feed_id
-            future.add_done_callback(pool_done)
+        batch = list(waiting)
         waiting.clear()
+        try:
+            if pool is None:
+                pool = pool_factory()
+            for result in batch:
+                future = loop.run_in_executor(pool, parse_job, job(result))
+                in_pool[future] = result.feed_id
+                future.add_done_callback(pool_done)
+        except Exception as exc:  # no worker processes to be had (BrokenProcessPool, limits)
+            for result in batch:
+                if result.feed_id not in outcomes and not any(
+                    fid == result.feed_id for fid in in_pool.values()
+                ):
+                    fail(result.feed_id, f"could not start the parser ({type(exc).__name__})")
 
     def on_result(result: FetchResult) -> None:
         fetched[result.feed_id] = result
@@ -251,14 +283,20 @@ async def refresh_feeds(
         await fetch_all(requests, settings or FetchSettings(), on_result=on_result)
         # Fewer bodies than the pool threshold: parse them in a thread; a few
         # feeds' CPU is cheaper than starting worker processes.
-        for result in waiting:
-            parsed(await asyncio.to_thread(parse_job, job(result)))
-        waiting.clear()
-        if in_pool:
-            await asyncio.gather(*in_pool, return_exceptions=True)
+        try:
+            async with asyncio.timeout(PARSE_DEADLINE_S):
+                for result in list(waiting):
+                    parsed(await asyncio.to_thread(parse_job, job(result)))
+                    waiting.remove(result)
+                if in_pool:
+                    await asyncio.gather(*in_pool, return_exceptions=True)
+        except TimeoutError:
+            for result in fetched.values():
+                if result.outcome == "ok" and result.feed_id not in outcomes:
+                    fail(result.feed_id, "took too long to parse")
     finally:
         if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+            stop_pool(pool)
 
     # Feed order, not finishing order: which copy of a story shared by two feeds
     # is kept must not depend on which server answered first.

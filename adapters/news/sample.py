@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from adapters.news.cache import SAMPLE_FEED_ID
 from adapters.news.models import Article
 from adapters.news.topics import TopicRules, mentions
-
-SAMPLE_FEED_ID = 0  # not a subscribed feed: shown as "sample"
 
 _ITEMS: tuple[tuple[str, str, datetime | None, str], ...] = (
     (

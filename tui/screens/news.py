@@ -265,7 +265,8 @@ class NewsScreen(GpwatchScreen):
             self.notify("No article has a topic yet.", markup=False)
             return
         order = [None, *self._topics]
-        following = order[(order.index(self.filters.topic) + 1) % len(order)]
+        current = order.index(self.filters.topic) if self.filters.topic in order else 0
+        following = order[(current + 1) % len(order)]
         self.filters = Filters(self.filters.text, self.filters.feed_id, following)
         self.apply_filters()
 
@@ -280,14 +281,21 @@ class NewsScreen(GpwatchScreen):
             self._set_flags(article, unread=not article.unread)
 
     def _set_flags(self, article: Article, **flags: bool) -> None:
-        if article.id is None:
-            return
+        if article.id is not None:
+            self._save_flags(article.id, flags)
+
+    @work(thread=True, group="flags", exit_on_error=False)
+    def _save_flags(self, article_id: int, flags: dict[str, bool]) -> None:
+        # A big cache is a big file to rewrite, and another process may hold the
+        # lock: off the event loop, so keys keep answering meanwhile.
         try:
-            self.workspace.news.set_flags([article.id], **flags)
+            self.workspace.news.set_flags([article_id], **flags)
         except StoreError as exc:
-            self.notify(clean_text(str(exc)), severity="error", markup=False)
+            self.app.call_from_thread(
+                self.notify, clean_text(str(exc)), severity="error", markup=False
+            )
             return
-        self.load()
+        self.app.call_from_thread(self.load)
 
     def highlighted_feed(self) -> Feed | None:
         options = self.query_one("#news-feeds", OptionList)
@@ -389,7 +397,7 @@ class NewsScreen(GpwatchScreen):
             return
         self.run_refresh()
 
-    @work(exclusive=True, group="refresh")
+    @work(exclusive=True, group="refresh", exit_on_error=False)
     async def run_refresh(self) -> None:
         from adapters.news.refresh import FeedOutcome, refresh_feeds
 
@@ -415,9 +423,10 @@ class NewsScreen(GpwatchScreen):
                 names=self.workspace.record_names(),
                 on_progress=on_progress,
             )
-        except StoreError as exc:
+        except Exception as exc:  # disk full, a damaged file: say so, keep the app
+            message = str(exc) if isinstance(exc, StoreError) else f"{type(exc).__name__}: {exc}"
             self.notify(
-                clean_text(str(exc)), title="Refresh not saved", severity="error", markup=False
+                clean_text(message), title="Refresh not saved", severity="error", markup=False
             )
             return
         finally:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import Executor
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from adapters.news.cache import NewsCache, PruneSettings
+from adapters.news.cache import FeedUpdate, NewsCache, PruneSettings
 from adapters.news.fetch import FetchSettings
-from adapters.news.refresh import FeedOutcome, refresh_feeds
+from adapters.news.models import Article
+from adapters.news.refresh import FeedOutcome, make_pool, refresh_feeds
 from adapters.news.topics import DEFAULT_RULES
 from tests.feed_server import FeedServer
 
@@ -49,7 +51,8 @@ async def test_first_refresh_stores_tagged_articles(cache: NewsCache, server: Fe
     )
     report, seen = await refresh(cache)
     assert [o.state for o in report.outcomes] == ["ok", "ok"]
-    assert [o.new for o in report.outcomes] == [3, 1]  # the atom item sharing a link is a dupe
+    # The atom item shares a link with an RSS item but has its own guid: kept.
+    assert [o.new for o in report.outcomes] == [3, 2]
     assert len(seen) == 2
     by_title = {a.title: a for a in cache.articles()}
     lmcs = by_title["LMCs urge BMA GP leads to restore dialogue with NHS England"]
@@ -148,8 +151,76 @@ async def test_many_feeds_go_through_the_process_pool(cache: NewsCache, server: 
     for n in range(6):
         server.route(f"/f{n}", body=body.replace(b"gp-", f"f{n}-".encode()))
     cache.add_feeds([(f"Feed {n}", server.url(f"/f{n}")) for n in range(6)])
-    report, seen = await refresh(cache)
+    pools: list[object] = []
+
+    def counting_pool() -> Executor:
+        pool = make_pool()
+        pools.append(pool)
+        return pool
+
+    report, seen = await refresh(cache, pool_factory=counting_pool)
+    assert len(pools) == 1, "six bodies must be parsed in worker processes"
     assert [o.state for o in report.outcomes] == ["ok"] * 6
-    # The shared links dedupe across feeds: only the first feed's linked items are new.
-    assert report.new_total == 3 + 5 * 1
+    assert report.new_total == 6 * 3  # own guids: all new in every feed
     assert len(seen) == 6
+
+
+async def test_without_a_pool_the_feeds_fail_with_a_reason(
+    cache: NewsCache, server: FeedServer
+) -> None:
+    body = (FEEDS / "pulse-like.rss").read_bytes()
+    for n in range(4):
+        server.route(f"/f{n}", body=body)
+    cache.add_feeds([(f"Feed {n}", server.url(f"/f{n}")) for n in range(4)])
+
+    def no_pool() -> Executor:
+        raise OSError("no processes allowed")
+
+    report, _ = await refresh(cache, pool_factory=no_pool)
+    reasons = [o.reason for o in report.outcomes]
+    # The first three reach the pool threshold and fail; the last is parsed in a thread.
+    assert reasons.count("could not start the parser (OSError)") == 3
+    assert [o.state for o in report.outcomes].count("ok") == 1
+
+
+def test_dedupe_rules_guid_then_link_then_title_and_date(cache: NewsCache) -> None:
+    (feed,), _ = cache.add_feeds([("F", "https://example.org/f")])
+    other, _ = cache.add_feeds([("G", "https://example.org/g")])
+    now = datetime(2025, 1, 1, tzinfo=UTC)
+
+    def art(feed_id: int, key: str, link: str = "", title: str = "t") -> Article:
+        return Article(feed_id, key, title, link, "", now, now)
+
+    fid, gid = feed.id or 0, other[0].id or 0
+    added = cache.add_articles(
+        [
+            art(fid, "guid:a", "https://e.org/same"),
+            art(fid, "guid:b", "https://e.org/same"),  # own guid: kept
+            art(fid, "guid:a", "https://e.org/other"),  # same guid: dupe
+            art(gid, "link:https://e.org/same", "https://e.org/same"),  # no guid, known link
+            art(gid, "title:x", title="x"),
+            art(gid, "title:x", title="x"),  # same title and date
+        ]
+    )
+    assert added == 3
+    ids_before = {a.id for a in cache.articles()}
+    cache.remove_feed(gid)
+    cache.add_articles([art(fid, "guid:c")])
+    assert max(a.id or 0 for a in cache.articles()) > max(i or 0 for i in ids_before)
+
+
+def test_articles_of_a_feed_removed_mid_refresh_are_not_stored(cache: NewsCache) -> None:
+    (feed,), _ = cache.add_feeds([("F", "https://example.org/f")])
+    now = datetime(2025, 1, 1, tzinfo=UTC)
+    cache.remove_feed(feed.id or 0)
+    update = FeedUpdate(
+        feed.id or 0, "ok", articles=[Article(feed.id or 0, "guid:z", "t", "", "", now, now)]
+    )
+    assert cache.merge([update], now=now).new_total == 0
+    assert cache.articles() == []
+
+
+def test_links_are_never_anything_but_http(cache: NewsCache) -> None:
+    now = datetime(2025, 1, 1, tzinfo=UTC)
+    article = Article(0, "k", "t", "javascript:alert(1)", "", now, now)
+    assert article.link == ""
