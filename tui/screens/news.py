@@ -31,7 +31,7 @@ from tui.screens.base import GpwatchScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.feed_form import FeedForm, FeedFormScreen
 
-ROW_LIMIT = 300
+ROW_LIMIT = 120  # a few screens' worth: building DataTable rows is the cost per key
 ALL_FEEDS = "all"
 
 
@@ -68,6 +68,10 @@ class NewsScreen(GpwatchScreen):
         self._feed_titles: dict[int, str] = {}
         self._topics: list[str] = []
         self._record_names: dict[str, str] = {}
+        # (the article list it was computed on, (feed, topic), text, matching indices)
+        self._last_match: (
+            tuple[list[Article], tuple[int | None, str | None], str, list[int]] | None
+        ) = None
         self.refreshing = False
 
     def compose_body(self) -> ComposeResult:
@@ -131,20 +135,34 @@ class NewsScreen(GpwatchScreen):
         return self._feed_titles.get(article.feed_id, "removed feed")
 
     def matching(self) -> list[Article]:
-        """Articles passing every filter, newest first; one pass over the cache."""
+        """Articles passing every filter, newest first.
+
+        Typing extends the text, so each keystroke narrows the previous
+        matches instead of scanning the whole cache again.
+        """
         text, feed_id, topic = self.filters.text.lower(), self.filters.feed_id, self.filters.topic
         if not (text or feed_id is not None or topic):
             return self._articles
-        out = []
-        for article, haystack in zip(self._articles, self._haystacks, strict=True):
-            if text and text not in haystack:
-                continue
-            if feed_id is not None and article.feed_id != feed_id:
-                continue
-            if topic and topic not in article.tags:
-                continue
-            out.append(article)
-        return out
+        last = self._last_match
+        if (
+            last is not None
+            and last[0] is self._articles
+            and last[1] == (feed_id, topic)
+            and text.startswith(last[2])
+        ):
+            pool = last[3]
+        else:
+            pool = list(range(len(self._articles)))
+        articles, haystacks = self._articles, self._haystacks
+        indices = [
+            i
+            for i in pool
+            if (not text or text in haystacks[i])
+            and (feed_id is None or articles[i].feed_id == feed_id)
+            and (not topic or topic in articles[i].tags)
+        ]
+        self._last_match = (self._articles, (feed_id, topic), text, indices)
+        return [articles[i] for i in indices]
 
     def apply_filters(self) -> None:
         matches = self.matching()
