@@ -1124,6 +1124,7 @@ async def filter_session(data_dir: Path) -> dict[str, Any]:
             raise RuntimeError(f"3 opened {type(screen).__name__}, not News")
         total = len(screen._articles)
         result["articles"] = total
+        result["row_limit"] = news.ROW_LIMIT
         articles = list(screen._articles)
 
         def independent_count(text: str) -> int:
@@ -1209,6 +1210,11 @@ def git_revision() -> str:
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return f"{head} + uncommitted changes" if dirty else head
+
+
+def revision_note(before: str, after: str) -> str:
+    """The commit measured; others commit to this tree, so say if it moved meanwhile."""
+    return before if before == after else f"{before} (changed to {after} during this measurement)"
 
 
 def package_version(name: str) -> str:
@@ -1535,7 +1541,8 @@ def filter_section(result: dict[str, Any], build: dict[str, Any], context: dict[
         f"While typing, Python collected garbage {result['gc_during_typing']} times, "
         f"{result['full_gc_during_typing']} of them full (generation 2) collections.",
         "",
-        "Per prefix (median over the repeats; the table shows at most the newest 300):",
+        "Per prefix (median over the repeats; the table shows at most the newest "
+        f"{result['row_limit']}):",
         "",
         "| Typed | Matches | Key to repainted (ms) | apply_filters (ms) | matching() (ms) "
         "| GC (ms) |",
@@ -1779,7 +1786,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         "gpwatch": package_version("gpwatch"),
         "httpx": package_version("httpx"),
         "feedparser": package_version("feedparser"),
-        "revision": git_revision(),
     }
     load_before = os.getloadavg()[0]
     sections: list[tuple[str, str]] = []
@@ -1789,16 +1795,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             work = Path(temp)
             if not args.skip_refresh:
                 print(f"Refresh: {args.runs} rounds plus a warm-up, {FEEDS} feeds x {ITEMS} items")
+                revision = git_revision()
                 backlog = 5 if args.stock_backlog else BACKLOG
                 rows, feed_bytes = measure_refresh(args.runs, work, nb_version, backlog)
                 context["load"] = f"{load_before:.2f} before, {os.getloadavg()[0]:.2f} after"
                 context["feed_kb"] = f"{feed_bytes / 1024:.0f}"
+                context["revision"] = revision_note(revision, git_revision())
                 section = refresh_section(rows, context, nb_version, backlog)
                 sections.append((REFRESH_HEADING, section))
             if not args.skip_filter:
                 print(f"Filter: {FILTER_ARTICLES:,} articles, typing {FILTER_QUERY!r}")
                 filter_load = os.getloadavg()[0]
+                revision = git_revision()
                 result, build = measure_filter(work)
+                context["revision"] = revision_note(revision, git_revision())
                 context["filter_load"] = f"{filter_load:.2f} before, {os.getloadavg()[0]:.2f} after"
                 sections.append((FILTER_HEADING, filter_section(result, build, context)))
     except BenchFailed as exc:

@@ -375,6 +375,9 @@ class _HTTPServer(ThreadingHTTPServer):
     """Threaded server that sets TCP_NODELAY and tracks threads and sockets for shutdown."""
 
     daemon_threads = True  # never block interpreter exit, even if close() is skipped
+    # socketserver listens with a queue of 5: twenty clients connecting at once
+    # overflow it and each dropped SYN costs the client a 1 s retry.
+    request_queue_size = 128
     block_on_close = False  # FeedServer.close joins the threads itself, with a limit
 
     def __init__(self, feed: FeedServer, host: str) -> None:
