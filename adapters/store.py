@@ -34,6 +34,8 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
+from adapters.validation import DuplicateKey, no_duplicate_keys
+
 DATA_DIR_ENV = "GPWATCH_DATA_DIR"
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -167,20 +169,6 @@ def _validate(data: Any, path: Path) -> dict[str, dict[str, Any]]:
     return data
 
 
-class _DuplicateKey(ValueError):
-    pass
-
-
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A hand-edited file with a key twice would silently lose one copy on the next save."""
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _DuplicateKey(key)
-        result[key] = value
-    return result
-
-
 def read_json_file(path: Path) -> dict[str, dict[str, Any]] | None:
     """Read and check one data file; None when it does not exist or is empty."""
     try:
@@ -192,8 +180,8 @@ def read_json_file(path: Path) -> dict[str, dict[str, Any]] | None:
     if not raw.strip():
         return None
     try:
-        data = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicate_keys)
-    except _DuplicateKey as exc:
+        data = json.loads(raw.decode("utf-8"), object_pairs_hook=no_duplicate_keys)
+    except DuplicateKey as exc:
         raise CorruptDataFile(path, f"the key {exc.args[0]!r} appears twice in one object") from exc
     except UnicodeDecodeError as exc:
         raise CorruptDataFile(path, f"not UTF-8 text at byte {exc.start}") from exc

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 
 class ValidationError(ValueError):
@@ -61,3 +62,18 @@ def text_list(values: object, field: str) -> tuple[str, ...]:
     for item in items:
         required_text(item, field)
     return items
+
+
+class DuplicateKey(ValueError):
+    """A JSON object names the same key twice; ``args[0]`` is the key."""
+
+
+def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """json ``object_pairs_hook``: a hand-edited file with a key twice would
+    silently lose one copy on the next save, so refuse it instead."""
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise DuplicateKey(key)
+        result[key] = value
+    return result

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.store import StoreError, atomic_write_bytes
+from adapters.validation import DuplicateKey, no_duplicate_keys
 
 TOPICS = (
     "recruitment",
@@ -534,20 +535,6 @@ def rules_to_json(rules: TopicRules) -> bytes:
     return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-class _DuplicateKey(ValueError):
-    pass
-
-
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A key given twice would silently lose one copy; say so instead."""
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _DuplicateKey(key)
-        result[key] = value
-    return result
-
-
 def _check_keys(value: dict[str, Any], where: str, required: set[str], allowed: set[str]) -> None:
     for key in value:
         if key not in allowed:
@@ -592,10 +579,10 @@ def rules_from_json(data: bytes) -> TopicRules:
     key is reported instead of silently ignored.
     """
     try:
-        document = json.loads(data.decode("utf-8-sig"), object_pairs_hook=_no_duplicate_keys)
+        document = json.loads(data.decode("utf-8-sig"), object_pairs_hook=no_duplicate_keys)
     except UnicodeDecodeError as exc:
         raise RulesError(f"not UTF-8 text at byte {exc.start}") from exc
-    except _DuplicateKey as exc:
+    except DuplicateKey as exc:
         raise RulesError(f"the key {exc.args[0]!r} appears twice in one object") from exc
     except json.JSONDecodeError as exc:
         raise RulesError(f"bad JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
