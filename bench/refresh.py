@@ -74,7 +74,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import compileall
 import contextlib
 import datetime as dt
 import email.utils
@@ -97,20 +96,25 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
-BENCH_DIR = Path(__file__).resolve().parent
-REPO_ROOT = BENCH_DIR.parent
+from results import (  # bench/results.py, beside this script
+    REPO_ROOT,
+    RESULTS_PATH,
+    compile_gpwatch,
+    git_revision,
+    package_version,
+    write_results,
+)
+
 if str(REPO_ROOT) not in sys.path:  # tests.feed_server, and adapters/tui from a source tree
     sys.path.insert(0, str(REPO_ROOT))
 
 if TYPE_CHECKING:
     from tests.feed_server import FeedServer
 
-RESULTS_PATH = BENCH_DIR / "RESULTS.md"
 REFRESH_HEADING = "## News refresh"
 FILTER_HEADING = "## News filter"
 
@@ -1190,38 +1194,9 @@ CHILDREN: dict[str, Callable[..., None]] = {
 # Reporting
 
 
-def git_revision() -> str:
-    """The commit measured, and whether the tree had uncommitted changes."""
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return f"{head} + uncommitted changes" if dirty else head
-
-
 def revision_note(before: str, after: str) -> str:
     """The commit measured; others commit to this tree, so say if it moved meanwhile."""
     return before if before == after else f"{before} (changed to {after} during this measurement)"
-
-
-def package_version(name: str) -> str:
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return "not installed"
 
 
 def mb(kb: float) -> str:
@@ -1576,45 +1551,6 @@ def filter_section(result: dict[str, Any], build: dict[str, Any], context: dict[
         "",
     ]
     return "\n".join(lines)
-
-
-def replace_section(existing: str, heading: str, section: str) -> str:
-    """Swap one section in place; other benchmarks' sections are kept."""
-    lines = existing.splitlines()
-    start = next((i for i, line in enumerate(lines) if line.strip() == heading), None)
-    if start is None:
-        return existing.rstrip("\n") + "\n\n" + section
-    end = next(
-        (i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")),
-        len(lines),
-    )
-    before = "\n".join(lines[:start]).rstrip("\n")
-    after = "\n".join(lines[end:])
-    text = (before + "\n\n" if before else "") + section
-    return text + ("\n" + after.rstrip("\n") + "\n" if after else "")
-
-
-def write_results(sections: Sequence[tuple[str, str]]) -> None:
-    if RESULTS_PATH.exists():
-        text = RESULTS_PATH.read_text(encoding="utf-8")
-    else:
-        text = (
-            "# gpwatch benchmarks\n\n"
-            "Each script in `bench/` rewrites only its own section of this file.\n"
-        )
-    for heading, section in sections:
-        text = replace_section(text, heading, section)
-    RESULTS_PATH.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
-
-
-# ---------------------------------------------------------------------------
-# Orchestration
-
-
-def compile_gpwatch() -> None:
-    """Bytecode as an installed package has it (this machine sets PYTHONDONTWRITEBYTECODE)."""
-    for package in ("adapters", "tui"):
-        compileall.compile_dir(REPO_ROOT / package, quiet=1)
 
 
 @contextlib.contextmanager

@@ -40,7 +40,6 @@ and 1 only when a child process fails.
 from __future__ import annotations
 
 import argparse
-import compileall
 import datetime as dt
 import json
 import os
@@ -52,12 +51,17 @@ import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-BENCH_DIR = Path(__file__).resolve().parent
-REPO_ROOT = BENCH_DIR.parent
-RESULTS_PATH = BENCH_DIR / "RESULTS.md"
+from results import (  # bench/results.py, beside this script
+    REPO_ROOT,
+    RESULTS_PATH,
+    compile_gpwatch,
+    git_revision,
+    package_version,
+    write_results,
+)
+
 SECTION_HEADING = "## Start-up"
 
 DEFAULT_RUNS = 15
@@ -362,18 +366,6 @@ def check_gpwatch_run(run: Run, stderr_hint: str = "") -> None:
         )
 
 
-def compile_gpwatch() -> None:
-    """Write gpwatch's bytecode, as pip does when it installs a package.
-
-    An editable install under PYTHONDONTWRITEBYTECODE (set on this machine)
-    would otherwise recompile every gpwatch module on every start, while
-    Textual's modules, installed by pip, load from bytecode: an unfair race
-    that users of an installed gpwatch never run.
-    """
-    for package in ("adapters", "tui"):
-        compileall.compile_dir(REPO_ROOT / package, quiet=1)
-
-
 def seed_data_dir(data_dir: Path) -> None:
     """Open the data dir once so the timed runs are not first runs (which seed the sample)."""
     proc = run_python("seed", SEED_CODE, [str(data_dir)])
@@ -441,35 +433,6 @@ def percentile(values: Sequence[float], fraction: float) -> float:
     """Inclusive-method percentile: stays within the observed range for small samples."""
     cuts = statistics.quantiles(values, n=100, method="inclusive")
     return cuts[round(fraction * 100) - 1]
-
-
-def git_revision() -> str:
-    """The commit measured, and whether the tree had uncommitted changes."""
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return f"{head} + uncommitted changes" if dirty else head
-
-
-def package_version(name: str) -> str:
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return "not installed"
 
 
 def figures_table(series: Sequence[Series]) -> list[str]:
@@ -575,36 +538,6 @@ def build_section(
     return "\n".join(lines)
 
 
-def replace_section(existing: str, section: str) -> str:
-    """Swap this benchmark's section in place; other benchmarks' sections are kept."""
-    lines = existing.splitlines()
-    start = next(
-        (i for i, line in enumerate(lines) if line.strip() == SECTION_HEADING),
-        None,
-    )
-    if start is None:
-        return existing.rstrip("\n") + "\n\n" + section
-    end = next(
-        (i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")),
-        len(lines),
-    )
-    before = "\n".join(lines[:start]).rstrip("\n")
-    after = "\n".join(lines[end:])
-    text = (before + "\n\n" if before else "") + section
-    return text + ("\n" + after.rstrip("\n") + "\n" if after else "")
-
-
-def write_results(section: str) -> None:
-    if RESULTS_PATH.exists():
-        text = replace_section(RESULTS_PATH.read_text(encoding="utf-8"), section)
-    else:
-        text = (
-            "# gpwatch benchmarks\n\n"
-            "Each script in `bench/` rewrites only its own section of this file.\n\n" + section
-        )
-    RESULTS_PATH.write_text(text, encoding="utf-8")
-
-
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -651,7 +584,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     context["load"] = f"{load_before:.2f} before, {os.getloadavg()[0]:.2f} after"
     imports = ImportProfile.compare(gpwatch_imports, bare_imports)
     section = build_section(bare, gpwatch, imports, context)
-    write_results(section)
+    write_results([(SECTION_HEADING, section)])
     print()
     print(section)
     print(f"Wrote {RESULTS_PATH} in {time.monotonic() - started:.0f} s")
