@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from adapters.workspace import Workspace
+from tests.feed_server import FeedServer
+
+REFRESH_FEEDS = Path(__file__).resolve().parent / "data" / "feeds" / "refresh"
 
 
 @pytest.fixture(autouse=True)
@@ -29,5 +32,16 @@ def workspace(data_dir: Path) -> Workspace:
 
 
 @pytest.fixture
-def open_workspace() -> Callable[[Path], Workspace]:
-    return Workspace.open
+def server() -> Iterator[FeedServer]:
+    """A loopback server for the feed files in tests/data/feeds/refresh."""
+    with FeedServer(root=REFRESH_FEEDS) as running:
+        yield running
+
+
+@pytest.fixture
+def offline_workspace(data_dir: Path) -> Workspace:
+    """The sample data dir with the default (internet) feeds removed: tests stay on loopback."""
+    workspace = Workspace.open(data_dir)
+    for feed in workspace.news.feeds():
+        workspace.news.remove_feed(feed.id or 0)
+    return workspace

@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,6 @@ import pytest
 from adapters.workspace import Workspace
 from tests.feed_server import FeedServer
 
-FEEDS = Path(__file__).resolve().parents[1] / "data" / "feeds" / "refresh"
 OPML = Path(__file__).resolve().parents[1] / "data" / "opml"
 
 
@@ -30,18 +28,8 @@ def gpwatch(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture
-def server() -> Iterator[FeedServer]:
-    with FeedServer(root=FEEDS) as running:
-        yield running
-
-
-@pytest.fixture
-def local_dir(data_dir: Path) -> Path:
-    """A seeded data dir whose only feeds will be the test's loopback ones."""
-    workspace = Workspace.open(data_dir)
-    for feed in workspace.news.feeds():
-        workspace.news.remove_feed(feed.id or 0)
-    return data_dir
+def local_dir(offline_workspace: Workspace) -> Path:
+    return offline_workspace.data_dir
 
 
 def test_refresh_prints_a_line_per_feed_and_a_summary(local_dir: Path, server: FeedServer) -> None:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
-import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Static
 
@@ -18,24 +16,8 @@ from tui.screens.confirm import ConfirmScreen
 from tui.screens.feed_form import FeedFormScreen
 from tui.screens.news import NewsScreen
 
-FEEDS = Path(__file__).resolve().parents[1] / "data" / "feeds" / "refresh"
 SIZE = (120, 36)
 HOSTILE = "[bold red]x[/] [@click=app.quit]y[/] \x1b[31mred\x1b[0m \u202eevil"
-
-
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
-    with FeedServer(root=FEEDS) as running:
-        yield running
-
-
-@pytest.fixture
-def offline_workspace(data_dir: Path) -> Workspace:
-    """The sample data dir with the default (internet) feeds removed: tests stay on loopback."""
-    workspace = Workspace.open(data_dir)
-    for feed in workspace.news.feeds():
-        workspace.news.remove_feed(feed.id or 0)
-    return workspace
 
 
 async def wait_until(

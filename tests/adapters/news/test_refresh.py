@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import Executor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,12 +17,6 @@ from tests.feed_server import FeedServer
 
 FEEDS = Path(__file__).resolve().parents[2] / "data" / "feeds" / "refresh"
 FAST = FetchSettings(concurrency=4, total_timeout=5.0)
-
-
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
-    with FeedServer(root=FEEDS) as running:
-        yield running
 
 
 @pytest.fixture
