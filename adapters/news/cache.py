@@ -362,4 +362,6 @@ class NewsCache:
         return self._mutate(change)
 
     def has_sample(self) -> bool:
-        return any(a.sample for a in self.articles())
+        # Asked on every screen show: no need to sort 100k articles for it.
+        self.refresh_view()
+        return any(a.sample for a in self._articles.values())
