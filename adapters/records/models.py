@@ -2,8 +2,8 @@
 
 Plain dataclasses that refuse bad values on construction (so a bad document
 never gets as far as the screen) and round-trip to TinyDB documents. These are
-the foundation's minimal shapes; the Correspondence, Campaigns and Pledges
-issues extend them.
+the foundation's minimal shapes; the Campaigns and Pledges issues extend them.
+Letter lives in letters.py and is re-exported here so existing imports work.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from adapters.document import Record
 from adapters.provenance import Source
+from adapters.records.letters import LETTER_DIRECTIONS, LETTER_STATUSES, Letter
 from adapters.validation import (
     ValidationError,
     one_of,
@@ -23,8 +24,6 @@ from adapters.validation import (
     text_list,
 )
 
-LETTER_STATUSES = ("draft", "sent", "acknowledged", "responded", "closed", "no reply")
-LETTER_DIRECTIONS = ("outgoing", "incoming")
 CAMPAIGN_KINDS = (
     "recruitment",
     "petition",
@@ -36,47 +35,6 @@ CAMPAIGN_KINDS = (
 CAMPAIGN_STATUSES = ("planned", "active", "paused", "ended", "won", "lost")
 PLEDGE_STATUSES = ("announced", "funded", "delivering", "delivered", "dropped")
 COMMITMENT_STATUSES = ("not started", "in progress", "delivered", "dropped", "unknown")
-
-
-@dataclass(frozen=True)
-class Letter(Record):
-    """A letter to or from an LMC, e.g. nine LMCs writing to BMA GPC in 2021."""
-
-    TABLE: ClassVar[str] = "letters"
-    DATE_FIELDS: ClassVar[tuple[str, ...]] = ("sent", "due")
-    TEXT_FIELDS: ClassVar[tuple[str, ...]] = ("summary",)
-
-    subject: str
-    counterparty: str
-    lmcs: tuple[str, ...]
-    direction: str = "outgoing"
-    status: str = "draft"
-    sent: date | None = None
-    due: date | None = None
-    summary: str = ""
-    source: Source | None = None
-    sample: bool = False
-    id: int | None = None
-
-    def __post_init__(self) -> None:
-        self.check_common()
-        required_text(self.subject, "subject")
-        required_text(self.counterparty, "counterparty")
-        object.__setattr__(self, "lmcs", text_list(self.lmcs, "lmcs"))
-        if not self.lmcs:
-            raise ValidationError("lmcs", "name at least one LMC")
-        one_of(self.direction, LETTER_DIRECTIONS, "direction")
-        one_of(self.status, LETTER_STATUSES, "status")
-        object.__setattr__(self, "sent", optional_date(self.sent, "sent"))
-        object.__setattr__(self, "due", optional_date(self.due, "due"))
-        if self.status != "draft" and self.sent is None:
-            raise ValidationError("sent", f"a {self.status} letter needs the date it was sent")
-        if self.sent and self.due and self.due < self.sent:
-            raise ValidationError("due", "is before the date the letter was sent")
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in ("draft", "sent", "acknowledged")
 
 
 @dataclass(frozen=True)
@@ -185,5 +143,19 @@ class Pledge(Record):
     def commitments_done(self) -> int:
         return sum(1 for c in self.commitments if c.status == "delivered")
 
+
+__all__ = [
+    "CAMPAIGN_KINDS",
+    "CAMPAIGN_STATUSES",
+    "COMMITMENT_STATUSES",
+    "LETTER_DIRECTIONS",
+    "LETTER_STATUSES",
+    "PLEDGE_STATUSES",
+    "RECORD_TYPES",
+    "Campaign",
+    "Commitment",
+    "Letter",
+    "Pledge",
+]
 
 RECORD_TYPES: tuple[type[Record], ...] = (Letter, Campaign, Pledge)

@@ -105,7 +105,13 @@ def test_invalid_stored_document_is_reported_not_dropped(tmp_path: Path) -> None
 
 @given(
     subject=st.text(min_size=1).filter(str.strip),
-    lmcs=st.lists(st.text(min_size=1).filter(str.strip), min_size=1, max_size=5),
+    # An LMC name is one line without ';' (the CSV list separator), named once.
+    lmcs=st.lists(
+        st.text(min_size=1).filter(lambda s: s.strip() and s.splitlines() == [s] and ";" not in s),
+        min_size=1,
+        max_size=5,
+        unique_by=lambda s: " ".join(s.split()).casefold(),
+    ),
 )
 def test_any_valid_letter_round_trips(subject: str, lmcs: list[str]) -> None:
     letter = Letter(subject=subject, counterparty="NHS England", lmcs=tuple(lmcs))
