@@ -22,6 +22,7 @@ from adapters.workforce.series import Figure
 if TYPE_CHECKING:
     from adapters.news.models import Article
     from adapters.news.topics import TopicRules
+    from adapters.settings import Settings
 
 RECORDS_FILE = "records.json"
 WORKFORCE_FILE = "workforce.json"
@@ -56,6 +57,8 @@ class Workspace:
             for db in (records_db, workforce_db, self.news.db)
             if db.recovered is not None
         ]
+        self._settings: Settings | None = None
+        self._settings_warnings: list[str] = []
 
     @classmethod
     def open(
@@ -115,6 +118,21 @@ class Workspace:
 
         rules, _ = self.topic_rules()
         return sample_articles(rules, self.record_names(), self.clock())
+
+    @property
+    def settings(self) -> Settings:
+        """settings.json, read on first use (most commands never need it)."""
+        if self._settings is None:
+            from adapters.settings import load_settings
+
+            self._settings, self._settings_warnings = load_settings(self.data_dir)
+        return self._settings
+
+    @property
+    def settings_warnings(self) -> list[str]:
+        """What in settings.json was not used and why; empty when all was well."""
+        self.settings  # noqa: B018  (reads the file if not yet read)
+        return list(self._settings_warnings)
 
     def topic_rules(self) -> tuple[TopicRules, str | None]:
         """The user's topic rules (topics.json), or the defaults and why."""
