@@ -131,6 +131,9 @@ def _parse(
     if prepared is None:
         raise NotAFeed("empty response" if not text.strip("\ufeff \t\r\n") else "not a feed")
 
+    fast = _run_fast(prepared)
+    if fast is not None:
+        return _feed_from(fast, "", prepared, fetched_at, base_url)
     try:
         result = _run_feedparser(prepared.document, base_url)
     except Exception:
@@ -147,7 +150,15 @@ def _parse(
         if prepared.root_name == "html":
             raise NotAFeed("not a feed")
         raise NotAFeed("bad XML" if _is_sax_error(result.get("bozo_exception")) else "not a feed")
+    return _feed_from(result, version, prepared, fetched_at, base_url)
 
+
+def _feed_from(
+    result: Any, version: str, prepared: _Prepared, fetched_at: datetime, base_url: str
+) -> ParsedFeed:
+    """Plain, capped fields from feedparser's result or its fast-path equivalent."""
+    raw_entries: list[Any] = list(result.get("entries") or [])
+    version = version or str(result.get("version") or "")
     feed = result.get("feed") or {}
     feed_link = _safe_link(dict.get(feed, "link"), base_url)
     link_base = base_url if _safe_link(base_url, "") else feed_link
@@ -159,6 +170,115 @@ def _parse(
         entries=entries,
         dropped_entries=prepared.dropped + max(0, len(raw_entries) - MAX_ENTRIES),
     )
+
+
+# The fast path: a plain RSS 2.0 document that is well-formed XML and uses none
+# of the features where fastfeedparser and feedparser are known to differ.
+_RSS20_ROOT = re.compile(rb"""<rss\b([^>]{0,2000}?)>""")
+_RSS20_VERSION = re.compile(rb"""\bversion\s*=\s*["']2\.0["']""")
+_DEFAULT_NAMESPACE = re.compile(rb"\sxmlns\s*=")
+# xml:base (feedparser resolves links against it), typed content (fastfeedparser
+# drops the type), C1 characters and references and what may be UTF-8 read as
+# Latin-1 (feedparser repairs both), and dates other than pubDate.
+_FAST_PATH_SPOILERS = re.compile(
+    rb"""xml:base|\btype\s*=\s*["'](?:x?html|text|application/xhtml\+xml)["']"""
+    rb"|&#(?:1[2-5][0-9]|[xX]0*[89][0-9a-fA-F]);|\xc2[\x80-\x9f]|\xc3[\x82-\xb4]\xc2[\xa0-\xbf]"
+    rb"|<(?:dc:date|dcterms:|atom:updated|atom:published)"
+)
+_ITEM_TAG = re.compile(rb"<item[\s>]")
+_GUID_TAG = re.compile(rb"<guid[\s>]")
+_LINK_TAG = re.compile(rb"<link>")
+
+
+def _is_plain_rss20(document: bytes) -> bool:
+    """RSS 2.0 without a default namespace, spoilers, or items lacking a guid or link.
+
+    An item without a guid gets its link as id from fastfeedparser, and one
+    without a link gets its permalink guid as link from feedparser; requiring
+    both in every item (and a channel link) keeps the two paths' keys equal.
+    """
+    root = _RSS20_ROOT.match(document, len(_XML_DECLARATION))
+    if root is None or not _RSS20_VERSION.search(root.group(1)):
+        return False
+    if _DEFAULT_NAMESPACE.search(root.group(1)) or _FAST_PATH_SPOILERS.search(document):
+        return False
+    items = len(_ITEM_TAG.findall(document))
+    return len(_GUID_TAG.findall(document)) == items and len(_LINK_TAG.findall(document)) > items
+
+
+def _run_fast(prepared: _Prepared) -> dict[str, Any] | None:
+    """fastfeedparser's result in feedparser's shape for a plain, well-formed RSS 2.0 feed.
+
+    Why: feedparser spends about 30 ms on a 50-item feed, 95% of a refresh's
+    CPU; fastfeedparser (lxml underneath) takes about 1.5 ms. It is used only
+    where the two agree (see ``tests/adapters/news/test_parse_fast.py``,
+    which compares them on every such feed in the corpus): RSS 2.0, strict
+    XML, none of ``_FAST_PATH_SPOILERS``. Everything else, and anything it
+    fails on, goes to feedparser as before. Returns None for "not here".
+    """
+    document = prepared.document
+    if prepared.root_name != "rss" or not _is_plain_rss20(document):
+        return None
+    import fastfeedparser
+    from feedparser.datetimes import _parse_date
+    from lxml import etree
+
+    try:
+        # Strict XML only: on broken documents feedparser's lenient mode differs.
+        root = etree.fromstring(document, _strict_parser())
+        result = fastfeedparser.parse(document, include_media=False, include_enclosures=False)
+    except Exception:  # any failure: feedparser gets its turn
+        return None
+    # The guid and the date come from the raw item: fastfeedparser puts the
+    # link in place of an empty guid, and its dateutil reading takes "not a
+    # date" for 1 November, so dates go through feedparser's own date parser.
+    items = [(item.findtext("guid"), item.findtext("pubDate")) for item in root.iter("item")]
+    entries = result.get("entries") or []
+    if len(items) != len(entries):
+        return None
+    feed = dict(result.get("feed") or {})
+    feed["title_detail"] = {"type": _rss_text_type(feed.get("title"))}
+    return {
+        "feed": feed,
+        "entries": [
+            _fast_entry(entry, guid, _parse_date(date) if date else None)
+            for entry, (guid, date) in zip(entries, items, strict=True)
+        ],
+        "version": "rss20",
+    }
+
+
+def _strict_parser() -> Any:
+    from lxml import etree
+
+    return etree.XMLParser(
+        resolve_entities=False, no_network=True, huge_tree=False, collect_ids=False
+    )
+
+
+def _fast_entry(entry: Any, guid: str | None, published: object) -> dict[str, Any]:
+    """One fastfeedparser entry with the keys and types ``_entry`` reads from feedparser."""
+    title = entry.get("title")
+    return {
+        "id": guid,
+        "link": entry.get("link"),
+        "title": title,
+        "title_detail": {"type": _rss_text_type(title)},
+        "author": entry.get("author"),
+        "tags": entry.get("tags"),
+        "content": entry.get("content"),
+        "summary": entry.get("description"),
+        "summary_detail": {"type": "text/html"},
+        "published_parsed": published,
+    }
+
+
+def _rss_text_type(value: object) -> str:
+    """feedparser's guess for RSS's nominally plain-text fields, so both paths agree."""
+    from feedparser.mixin import _FeedParserMixin
+
+    looks_like_html = isinstance(value, str) and _FeedParserMixin.looks_like_html(value)
+    return "text/html" if looks_like_html else "text/plain"
 
 
 def _run_feedparser(document: bytes, base_url: str) -> Any:

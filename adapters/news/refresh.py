@@ -146,7 +146,11 @@ def make_pool() -> Executor:
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
     if "forkserver" in methods:
-        context.set_forkserver_preload(["adapters.news.refresh"])
+        # The parsers are imported lazily by parse.py; loaded once in the
+        # server, every forked worker starts with them.
+        context.set_forkserver_preload(
+            ["adapters.news.refresh", "feedparser", "fastfeedparser", "lxml.etree"]
+        )
     return ProcessPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1)), mp_context=context)
 
 
