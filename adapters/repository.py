@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 
@@ -10,6 +12,18 @@ from tinydb.table import Document
 
 from adapters.store import SafeTinyDB
 from adapters.validation import ValidationError
+
+
+class RecordMissing(LookupError):
+    """The record is not stored (any more): removed in another window or process."""
+
+
+class RecordChanged(RuntimeError):
+    """The stored record is no longer the one an edit started from: someone else saved first."""
+
+
+class RecordExists(ValueError):
+    """A record can not be restored under an id that is in use again."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +105,75 @@ class RecordRepository(Generic[R]):
         """One write for many records: TinyDB rewrites the whole file per write."""
         ids = self._table.insert_multiple([r.to_doc() for r in records])
         return [replace(r, id=i) for r, i in zip(records, ids, strict=True)]  # type: ignore[type-var]
+
+    def update(self, record: R, *, expected: R | None = None) -> R:
+        """Replace the stored record with ``record`` (same id), durably, under the lock.
+
+        With ``expected`` (the version an edit form started from) the save is
+        refused with RecordChanged if the stored record differs from it, so an
+        edit never silently overwrites one saved meanwhile by another window or
+        a cron job. RecordMissing when the id is no longer stored; ValueError
+        for a record that was never stored (use :meth:`add`).
+        """
+        if record.id is None:
+            raise ValueError(f"{self.table_name}: update needs a stored record; this one has no id")
+        record_id = record.id
+        new_doc = record.to_doc()
+        expected_doc = None if expected is None else expected.to_doc()
+
+        def replace_document(doc: dict[str, Any]) -> None:
+            if expected_doc is not None and dict(doc) != expected_doc:
+                raise RecordChanged(
+                    f"{self.table_name} #{record_id} was changed elsewhere since it was opened; "
+                    "nothing was saved"
+                )
+            doc.clear()
+            doc.update(new_doc)
+
+        if not self._table.update(replace_document, doc_ids=[record_id]):
+            raise RecordMissing(
+                f"{self.table_name} #{record_id} is no longer stored (removed elsewhere?); "
+                "nothing was saved"
+            )
+        return record
+
+    def modify(self, record_id: int, change: Callable[[R], R]) -> R:
+        """Read, change and save one record under the lock: no other writer can interleave.
+
+        ``change`` gets the stored record and returns the new version (e.g.
+        ``lambda letter: chase_letter(letter, now, due)``); an exception from it
+        leaves the file untouched.
+        """
+        with self.transaction():
+            current = self.get(record_id)
+            if current is None:
+                raise RecordMissing(f"{self.table_name} #{record_id} is not stored")
+            return self.update(change(current), expected=current)
+
+    def restore(self, record: R) -> R:
+        """Put back a removed record under its own id (undo of :meth:`remove`)."""
+        if record.id is None:
+            raise ValueError(
+                f"{self.table_name}: only a stored record (with an id) can be restored"
+            )
+        try:
+            self._table.insert(Document(record.to_doc(), doc_id=record.id))
+        except ValueError as exc:  # TinyDB: the id is taken
+            raise RecordExists(
+                f"{self.table_name} #{record.id} is in use again; the removed record was "
+                "not restored"
+            ) from exc
+        return record
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Hold the file's lock across reads and writes that must not interleave.
+
+        For example an import's duplicate check and its add: another process
+        can not add the same letter in between.
+        """
+        with self._db.transaction():
+            yield
 
     def remove(self, record_id: int) -> None:
         self._table.remove(doc_ids=[record_id])
