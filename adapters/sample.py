@@ -11,7 +11,9 @@ from __future__ import annotations
 from datetime import date
 
 from adapters.provenance import Source
-from adapters.records.models import Campaign, Commitment, Letter, Pledge
+from adapters.records.campaigns import Campaign, Goal, Milestone
+from adapters.records.models import Letter
+from adapters.records.pledges import Commitment, Pledge
 from adapters.workforce.series import Figure
 
 HUNT_BACKS_CAMPAIGN = Source(
@@ -84,6 +86,11 @@ def sample_letters() -> list[Letter]:
     ]
 
 
+def _cite(source: Source) -> str:
+    """A measurement or milestone names its source; the seeds kept no addresses."""
+    return source.label()
+
+
 def sample_campaigns() -> list[Campaign]:
     return [
         Campaign(
@@ -93,10 +100,38 @@ def sample_campaigns() -> list[Campaign]:
             backers=("RCGP", "BMA", "NHS England", "Jeremy Hunt, Health Secretary"),
             status="active",
             started=date(2015, 9, 24),
-            channels=("social media", "digital platforms", "video", "posters", "GP ambassadors"),
+            channels=(
+                "social media",
+                "digital platforms",
+                "video",
+                "posters",
+                "other marketing materials",
+                "GP ambassadors",
+            ),
+            audience="Junior doctors and medical students choosing a specialty",
             summary=(
-                "Urges junior doctors to train as GPs; clinical lead Prof Simon Gregory. "
-                "HEE called it 'now in its third year' in November 2017: status as last reported."
+                "Urges junior doctors to train as GPs, with a team of qualified GPs as "
+                "ambassadors to 'spread the word'; clinical lead Prof Simon Gregory (HEE)."
+            ),
+            milestones=(
+                Milestone(
+                    date(2015, 9, 24),
+                    "Launched by HEE, backed by the RCGP, BMA and NHS England; the Health "
+                    "Secretary backs it",
+                    source_title=_cite(HUNT_BACKS_CAMPAIGN),
+                ),
+                Milestone(
+                    date(2017, 11, 27),
+                    "HEE calls its general practice marketing campaign 'now in its third year' "
+                    "as a record 3,157 doctors start GP training",
+                    source_title=_cite(HEE_RECORD_INTAKE),
+                ),
+            ),
+            notes=(
+                "Started is the date the article reported the new campaign; its launch day is "
+                "not given. Status as last reported (November 2017). The article sets no "
+                "numeric target, so no goal is recorded; the GP training intake it was meant "
+                "to raise (3,019 in 2016, 3,157 in 2017) is under Workforce figures."
             ),
             source=HUNT_BACKS_CAMPAIGN,
             sample=True,
@@ -105,13 +140,35 @@ def sample_campaigns() -> list[Campaign]:
             name="RCGP petition: guarantee GP trainees' pay and conditions",
             kind="petition",
             lead="RCGP",
-            status="ended",
+            status="active",
             started=date(2015, 9, 22),
             channels=("petition", "letter to the Health Secretary"),
+            audience="Jeremy Hunt, Health Secretary",
             summary=(
-                "Asks Jeremy Hunt for a 'cast-iron guarantee' that the imposed junior doctor "
-                "contract will not cut GP trainees' pay (the GP trainee supplement). DH replied "
-                "by letter that GP trainees would not be worse off. End date not reported."
+                "Asks Jeremy Hunt for a 'cast-iron guarantee' that imposing the new junior "
+                "doctor contract will not affect GP trainees' pay and conditions, including "
+                "the GP trainee supplement."
+            ),
+            milestones=(
+                Milestone(
+                    date(2015, 9, 22),
+                    "RCGP launches the petition",
+                    source_title=_cite(HUNT_BACKS_CAMPAIGN),
+                ),
+                Milestone(
+                    date(2015, 9, 24),
+                    "Reported: RCGP chair Dr Maureen Baker has written to Mr Hunt that imposing "
+                    "the contract would make the target of 5,000 more GPs by 2020 impossible; "
+                    "DH says Mr Hunt has told the RCGP by letter that GP trainees will not be "
+                    "worse off",
+                    source_title=_cite(HUNT_BACKS_CAMPAIGN),
+                ),
+            ),
+            notes=(
+                "Started is two days before the article of 24 September 2015, as it says. "
+                "Status as last reported there; the outcome, the end date and any signature "
+                "count are not in the seed articles. The dates of both letters are not given: "
+                "the milestone carries the article's date."
             ),
             source=HUNT_BACKS_CAMPAIGN,
             sample=True,
@@ -121,15 +178,88 @@ def sample_campaigns() -> list[Campaign]:
             kind="public campaign",
             lead="BMA",
             status="active",
+            audience="The public: patients of GP practices",
             summary=(
                 "Rallies public support for GP practices amid rising abuse, explains the "
-                "pressures on general practice and calls for more Government investment. "
-                "Launched shortly before 2 September 2021 (exact date not reported)."
+                "pressures on general practice and why patients have found it hard to see "
+                "their GP face to face, and calls for more Government investment."
+            ),
+            milestones=(
+                Milestone(
+                    date(2021, 9, 2),
+                    "Pulse reports the BMA 'recently launched' the campaign",
+                    source_title=_cite(LMCS_URGE_GPC),
+                ),
+            ),
+            notes=(
+                "Launched shortly before 2 September 2021; the exact date and the channels "
+                "used are not reported. Status as last reported."
             ),
             source=LMCS_URGE_GPC,
             sample=True,
         ),
+        Campaign(
+            name="5,000 more GPs by 2020",
+            kind="recruitment",
+            lead="Department of Health",
+            backers=("Jeremy Hunt, Health Secretary",),
+            status="ended",
+            ends=date(2020, 12, 31),
+            summary=(
+                "The Government's target, under the New Deal for GPs, of 5,000 more doctors "
+                "in general practice by 2020."
+            ),
+            goals=(
+                Goal(
+                    metric="Additional doctors in general practice",
+                    unit="doctors",
+                    baseline=0,
+                    baseline_date=date(2015, 9, 24),
+                    target=5000,
+                    target_date=date(2020, 12, 31),
+                    key="more-gps",
+                    notes=(
+                        "The article gives no headcount or FTE to count from, so the goal "
+                        "counts the increase: 0 at the baseline by definition, dated when DH "
+                        "restated the target. 'By 2020' is read as by the end of 2020. No "
+                        "measured value is in the seed articles: record one with its source."
+                    ),
+                ),
+            ),
+            milestones=(
+                Milestone(
+                    date(2015, 9, 24),
+                    "DH restates that the New Deal for GPs will see 5,000 more doctors in "
+                    "general practice by 2020; the RCGP warns an imposed junior doctor "
+                    "contract would make it impossible",
+                    source_title=_cite(HUNT_BACKS_CAMPAIGN),
+                ),
+                Milestone(
+                    date(2018, 4, 4),
+                    "Reported: recent statistics showed full-time GP numbers had declined "
+                    "despite Government efforts to boost the workforce (no figure given)",
+                    source_title=_cite(PORTFOLIO_CAREERS),
+                ),
+            ),
+            notes=(
+                "When the target was first set is not in the seed articles. Status 'ended' "
+                "because its date has passed; whether it was met is not reported there."
+            ),
+            source=HUNT_BACKS_CAMPAIGN,
+            sample=True,
+        ),
     ]
+
+
+HEE_SIX_LISTED = (
+    "Ring-fence funding for doctors to access activities and resources supporting their return",
+    "Coordinate and centralise a defined process for exit, time out and re-entry to training",
+    "Commission training and resources for Educational Supervisors to support returners",
+    "Collaborate internally and with the wider system on interdependencies; raise the profile "
+    "of returners' voices",
+    "Investigate a 'menu' of bespoke return-to-training approaches",
+    "Capture data on returners to provide individualised support",
+)
 
 
 def sample_pledges() -> list[Pledge]:
@@ -141,24 +271,17 @@ def sample_pledges() -> list[Pledge]:
             recurrent=True,
             funded_from=date(2017, 4, 1),
             status="funded",
-            commitments=tuple(
-                Commitment(text)
-                for text in (
-                    "Ring-fence funding for doctors to access activities and resources "
-                    "supporting their return",
-                    "Coordinate and centralise a defined process for exit, time out and "
-                    "re-entry to training",
-                    "Commission training and resources for Educational Supervisors to support "
-                    "returners",
-                    "Collaborate internally and with the wider system on interdependencies; "
-                    "raise the profile of returners' voices",
-                    "Investigate a 'menu' of bespoke return-to-training approaches",
-                    "Capture data on returners to provide individualised support",
-                )
-            ),
+            commitments=tuple(Commitment(text) for text in HEE_SIX_LISTED),
+            commitments_announced=10,
             summary=(
                 "DH committed recurrent annual funding of £10m for HEE to deliver the scheme "
                 "from April 2017. HEE announced 10 commitments; the article lists 6."
+            ),
+            notes=(
+                "The other 4 commitments are counted in the total but not named, as the "
+                "article does not give them. 'From April 2017' is recorded as 1 April 2017. "
+                "The article's date is not in the seed copy, so no announced date. Delivery "
+                "of each commitment is not reported: all are 'unknown'."
             ),
             source=HEE_RETURN_TO_TRAINING,
             sample=True,
@@ -169,13 +292,24 @@ def sample_pledges() -> list[Pledge]:
             amount_gbp=1_000_000,
             status="delivering",
             commitments=(
-                Commitment("Run a 12-month pilot in 10 areas (Somerset among them)"),
+                Commitment("Run a 12-month pilot in 10 areas (Somerset among them)", "in progress"),
                 Commitment("Recruit up to 80 experienced GPs aged 55-59 at risk of leaving"),
-                Commitment("Evaluate after six months to define a model for local use"),
+                Commitment(
+                    "Employ participants for two LMC-organised educational sessions a month, "
+                    "with peer support"
+                ),
+                Commitment("Evaluate after six months to define a model for further local use"),
             ),
             summary=(
-                "Worked up with RCGP, BMA and HEE. The article calls it both a £100,000 pilot "
-                "and a £1m scheme; the larger figure is recorded here."
+                "A retention pilot for GPs aged 55 to 59, worked up with the RCGP, BMA and "
+                "HEE; participants cover vacancies and leave, take on specific work and "
+                "provide leadership and mentoring."
+            ),
+            notes=(
+                "The article calls it both a £100,000 pilot and a £1m scheme and does not "
+                "reconcile them; the larger figure is recorded. Start date, announcement "
+                "date and how many GPs joined are not reported. 'In progress' because the "
+                "article (April 2018) reports areas taking part."
             ),
             source=PORTFOLIO_CAREERS,
             sample=True,
@@ -185,14 +319,32 @@ def sample_pledges() -> list[Pledge]:
             title="NHS GP Health Service",
             amount_gbp=19_500_000,
             funded_from=date(2017, 1, 1),
-            status="delivering",
+            status="funded",
             commitments=(
                 Commitment("Confidential national self-referral phone line, website and app"),
-                Commitment("Open to all GPs in England, including trainees and locums"),
-                Commitment("Psychological and addiction support, from prevention to treatment"),
+                Commitment(
+                    "Open to all GPs in England: trainees, sessional and out-of-hours GPs and "
+                    "principals"
+                ),
+                Commitment(
+                    "Psychological and addiction support, from prevention to treatment (not "
+                    "long-term one-to-one psychotherapy), with signposting to further help"
+                ),
+                Commitment(
+                    "Award the service to a lead provider: the Hurley Group, with Dr Clare "
+                    "Gerada at the helm",
+                    "delivered",
+                ),
             ),
-            summary="Awarded to the Hurley Group as lead provider, with Dr Clare Gerada at the "
-            "helm.",
+            summary=(
+                "A free, confidential service for GPs with burnout, psychological or "
+                "addiction problems, from the General Practice Forward View."
+            ),
+            notes=(
+                "Written before the January 2017 start, so status and commitments are as of "
+                "then: the contract had been awarded. 'From January 2017' is recorded as 1 "
+                "January 2017. Whether £19.5m is one-off or spread over years is not said."
+            ),
             source=GP_HEALTH_SERVICE,
             sample=True,
         ),

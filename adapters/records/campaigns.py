@@ -17,7 +17,7 @@ Policies (the screens and commands rely on them):
   and 2100; a target date must be after its baseline date.
 * **Measurements before the baseline date** are kept (earlier figures give
   context) but not counted: progress starts at the baseline, and
-  ``GoalProgress.notes`` says how many were left out. ``record_value`` refuses
+  ``GoalProgress.flags`` says how many were left out. ``record_value`` refuses
   a measurement dated after ``today`` when it is told what today is.
 * **Two measurements on the same date**: both are kept; the one recorded later
   counts (a correction is recorded as a new value, so history is not lost).

@@ -80,18 +80,24 @@ def parse_number(text: str, field: str) -> int | float:
     right places; "5,00" is refused rather than read as 500 or 5.
     """
     cleaned = text.strip()
+    if not cleaned.isascii():  # int() would also read full-width and other scripts' digits
+        raise ValidationError(field, f"{text!r} is not a number (use the digits 0-9)")
     if _THOUSANDS.fullmatch(cleaned):
         cleaned = cleaned.replace(",", "")
     number: int | float
     try:
-        number = int(cleaned)
+        return finite_number(int(cleaned), field)
+    except ValueError as exc:
+        if isinstance(exc, ValidationError):  # a whole number out of range
+            raise
+    try:
+        number = float(cleaned)
     except ValueError:
-        try:
-            number = float(cleaned)
-        except ValueError:
-            raise ValidationError(field, f"{text!r} is not a number") from None
-        if math.isfinite(number) and number.is_integer() and abs(number) <= MAX_MAGNITUDE:
-            number = int(number)
+        raise ValidationError(field, f"{text!r} is not a number") from None
+    if not math.isfinite(number):
+        raise ValidationError(field, f"{text!r} is not a finite number")
+    if number.is_integer() and abs(number) <= MAX_MAGNITUDE:
+        number = int(number)
     return finite_number(number, field)
 
 

@@ -24,7 +24,7 @@ on date tL):
   ``achieved`` / ``missed`` — once the target date has passed (or a value is
   dated on or after it), judged on the last value measured on or before the
   target date, or if there is none, the first one after it: met is
-  ``achieved``, otherwise ``missed`` (``notes`` say when it was reached
+  ``achieved``, otherwise ``missed`` (``flags`` say when it was reached
   late, or when no value was measured near the deadline);
   ``achieved`` — the latest value already meets the target;
   ``on track`` — the latest value is on or ahead of the path;
@@ -80,7 +80,7 @@ class GoalProgress:
     achieved_rate: float | None
     days_left: int
     verdict: str
-    notes: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
 
     @property
     def bar_fraction(self) -> float:
@@ -110,7 +110,7 @@ class GoalProgress:
             "achieved_rate": self.achieved_rate,
             "days_left": self.days_left,
             "verdict": self.verdict,
-            "notes": list(self.notes),
+            "flags": list(self.flags),
         }
 
 
@@ -133,10 +133,10 @@ def goal_progress(goal: Goal, today: dt.date) -> GoalProgress:
     span_years = _years(goal.baseline_date, goal.target_date)
     path_rate = (goal.target - goal.baseline) / span_years
     counted = goal.counted()
-    notes: list[str] = []
+    flags: list[str] = []
     skipped = len(goal.measurements) - len(counted)
     if skipped:
-        notes.append(
+        flags.append(
             f"{_plural(skipped, 'measurement')} dated before the baseline "
             f"{'is' if skipped == 1 else 'are'} not counted"
         )
@@ -163,7 +163,7 @@ def goal_progress(goal: Goal, today: dt.date) -> GoalProgress:
             needed_rate=None,
             achieved_rate=None,
             verdict="no data",
-            notes=tuple(notes),
+            flags=tuple(flags),
         )
 
     latest = counted[-1]
@@ -186,10 +186,11 @@ def goal_progress(goal: Goal, today: dt.date) -> GoalProgress:
         judged = _judged_at_deadline(goal, counted)
         verdict = "achieved" if goal.reaches(judged.value) else "missed"
         if verdict == "missed" and goal.reaches(value):
-            notes.append(f"reached after the target date ({latest.date.isoformat()})")
+            flags.append(f"reached after the target date ({latest.date.isoformat()})")
         if judged.date < goal.target_date and latest.date < goal.target_date:
-            notes.append(
-                f"no value measured since the target date: judged on {judged.date.isoformat()}'s"
+            flags.append(
+                "no value measured since the target date; judged on the value of "
+                + judged.date.isoformat()
             )
     elif goal.reaches(value):
         verdict = "achieved"
@@ -208,7 +209,7 @@ def goal_progress(goal: Goal, today: dt.date) -> GoalProgress:
         needed_rate=needed_rate,
         achieved_rate=achieved_rate,
         verdict=verdict,
-        notes=tuple(notes),
+        flags=tuple(flags),
     )
 
 

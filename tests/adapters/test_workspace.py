@@ -7,7 +7,7 @@ from pathlib import Path
 
 from adapters.provenance import Source
 from adapters.records.models import Campaign, Letter, Pledge
-from adapters.sample import sample_letters
+from adapters.sample import sample_campaigns, sample_letters
 from adapters.store import open_db
 from adapters.workforce.series import Figure
 from adapters.workspace import RECORDS_FILE, Workspace
@@ -42,7 +42,7 @@ def test_reset_sample_removes_only_samples_and_is_final(workspace: Workspace) ->
     report = workspace.reset_sample()
     assert report.removed == {
         "letters": 1,
-        "campaigns": 3,
+        "campaigns": len(sample_campaigns()),
         "pledges": 3,
         "figures": 3,
         "articles": 5,
@@ -61,7 +61,7 @@ def test_seeding_killed_half_way_is_completed_without_duplicates(data_dir: Path)
     db.table("letters").insert_multiple([letter.to_doc() for letter in sample_letters()])
     workspace = Workspace.open(data_dir)
     assert len(workspace.records.letters.all()) == 1
-    assert len(workspace.records.campaigns.all()) == 3
+    assert len(workspace.records.campaigns.all()) == len(sample_campaigns())
     assert len(workspace.figures.all()) == 3
 
 

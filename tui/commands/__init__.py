@@ -13,9 +13,11 @@ from typing import Protocol
 from adapters.workspace import Workspace
 from tui.commands import (
     articles,
+    campaigns,
     export_opml,
     feeds,
     import_opml,
+    pledges,
     refresh,
     reset_sample,
 )
@@ -37,4 +39,6 @@ COMMANDS: tuple[Command, ...] = (  # type: ignore[assignment]
     import_opml,
     export_opml,
     reset_sample,
+    campaigns,
+    pledges,
 )
