@@ -2,7 +2,7 @@
 
 Separate files keep a news refresh or a workforce import from rewriting the
 user's records: records.json (letters, campaigns, pledges), workforce.json and
-news.json (feeds and cached articles).
+feeds.json (subscriptions) and news.json (cached articles).
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ class Workspace:
         self.news = NewsCache(data_dir)
         self.recoveries: list[Recovery] = [
             db.recovered
-            for db in (records_db, workforce_db, self.news.db)
+            for db in (records_db, workforce_db, *self.news.databases)
             if db.recovered is not None
         ]
         self._settings: Settings | None = None

@@ -1,11 +1,17 @@
-"""news.json: subscribed feeds and cached articles, apart from the user's records.
+"""feeds.json and news.json: subscribed feeds and cached articles, apart from the records.
 
 TinyDB's Table API reads and rewrites the whole file per call; a refresh
 touching 200 feeds and 10,000 articles must be one write. So this module
-works on the whole document under the store's lock (one read, one atomic
-write per change) and keeps an in-memory view that is re-read only when the
+works on whole documents under the store's locks (one read, one atomic write
+per file and change) and keeps an in-memory view that is re-read only when a
 file on disk has changed (another process refreshed). Document ids come from
-a persistent counter, so an id is never reused after a delete.
+persistent counters, so an id is never reused after a delete.
+
+Feeds and their HTTP state (feeds.json, a few KB) live apart from the
+articles (news.json, megabytes): a refresh where every feed answers 304
+rewrites only the small file. Data dirs from before the split kept feeds in
+news.json; they are moved on first read (feeds.json written first, so a
+crash between the two writes loses nothing).
 """
 
 from __future__ import annotations
@@ -22,12 +28,19 @@ from adapters.store import SafeTinyDB, open_db
 from adapters.validation import ValidationError
 
 NEWS_FILE = "news.json"
+FEEDS_FILE = "feeds.json"
 SAMPLE_FEED_ID = 0  # sample items belong to no subscribed feed
 FEEDS = "feeds"
 ARTICLES = "articles"
-META = "meta"
+META = "meta"  # feeds.json's counter; news.json's is ARTICLES_META in memory
+ARTICLES_META = "articles_meta"
 
-Tables = dict[str, dict[str, Any]]
+
+class Tables(dict[str, dict[str, Any]]):
+    """Both files' tables in one mapping, and which file a change touched."""
+
+    feeds_changed = False
+    articles_changed = False
 
 
 @dataclass(frozen=True)
@@ -69,48 +82,74 @@ class NewsCache:
 
     def __init__(self, data_dir: Path) -> None:
         self.path = data_dir / NEWS_FILE
+        self.feeds_path = data_dir / FEEDS_FILE
+        self.feeds_db: SafeTinyDB = open_db(self.feeds_path)
         self.db: SafeTinyDB = open_db(self.path)
-        self.recovered = self.db.recovered
+        self._feeds_stamp: tuple[int, int, int] | None = None
         self._stamp: tuple[int, int, int] | None = None
         self._feeds: dict[int, Feed] = {}
         self._articles: dict[int, Article] = {}
         self._newest_first: list[Article] | None = None
-        self.unreadable = 0
+        self._unreadable_feeds = 0
+        self._unreadable_articles = 0
 
     # ------------------------------------------------------------------ reading
 
-    def _disk_stamp(self) -> tuple[int, int, int] | None:
+    @property
+    def databases(self) -> tuple[SafeTinyDB, SafeTinyDB]:
+        return (self.feeds_db, self.db)
+
+    @staticmethod
+    def _disk_stamp(path: Path) -> tuple[int, int, int] | None:
         try:
-            st = os.stat(self.path)
+            st = os.stat(path)
         except FileNotFoundError:
             return None
         return (st.st_ino, st.st_size, st.st_mtime_ns)
 
     def refresh_view(self) -> bool:
-        """Re-read the file if another process changed it; True when it did."""
-        stamp = self._disk_stamp()
-        if stamp is not None and stamp == self._stamp:
+        """Re-read whichever file another process changed; True when one was."""
+        feeds_stamp = self._disk_stamp(self.feeds_path)
+        stamp = self._disk_stamp(self.path)
+        feeds_stale = feeds_stamp is None or feeds_stamp != self._feeds_stamp
+        articles_stale = stamp is None or stamp != self._stamp
+        if not (feeds_stale or articles_stale):
             return False
-        self._load(self.db.storage.read() or {}, stamp)
+        if articles_stale:
+            news = self.db.storage.read() or {}
+            if FEEDS in news:  # a data dir from before feeds.json
+                self._mutate(lambda data: None)
+                return True
+            self._load_articles(news.get(ARTICLES, {}), stamp)
+        if feeds_stale:
+            self._load_feeds((self.feeds_db.storage.read() or {}).get(FEEDS, {}), feeds_stamp)
         return True
 
-    def _load(self, data: Tables, stamp: tuple[int, int, int] | None) -> None:
+    def _load_feeds(self, docs: dict[str, Any], stamp: tuple[int, int, int] | None) -> None:
         feeds: dict[int, Feed] = {}
-        articles: dict[int, Article] = {}
-        unreadable = 0
-        for key, doc in data.get(FEEDS, {}).items():
+        self._unreadable_feeds = 0
+        for key, doc in docs.items():
             try:
                 feeds[int(key)] = Feed.from_doc(doc, int(key))
             except ValidationError:
-                unreadable += 1
-        for key, doc in data.get(ARTICLES, {}).items():
+                self._unreadable_feeds += 1
+        self._feeds, self._feeds_stamp = feeds, stamp
+
+    def _load_articles(self, docs: dict[str, Any], stamp: tuple[int, int, int] | None) -> None:
+        articles: dict[int, Article] = {}
+        self._unreadable_articles = 0
+        for key, doc in docs.items():
             try:
                 articles[int(key)] = Article.from_doc(doc, int(key))
             except ValidationError:
-                unreadable += 1
-        self._feeds, self._articles, self.unreadable = feeds, articles, unreadable
+                self._unreadable_articles += 1
+        self._articles, self._stamp = articles, stamp
         self._newest_first = None
-        self._stamp = stamp
+
+    @property
+    def unreadable(self) -> int:
+        """Stored feeds and articles that no longer validate (kept in the files, not shown)."""
+        return self._unreadable_feeds + self._unreadable_articles
 
     def feeds(self) -> list[Feed]:
         self.refresh_view()
@@ -139,19 +178,38 @@ class NewsCache:
     # ------------------------------------------------------------------ writing
 
     def _mutate(self, change: Callable[[Tables], Any]) -> Any:
-        """One locked read-modify-write of the whole file; the view follows it."""
-        with self.db.transaction():
-            data: Tables = self.db.storage.read() or {}
-            for table in (FEEDS, ARTICLES, META):
-                data.setdefault(table, {})
+        """One locked read-modify-write of both files, writing the ones ``change`` touched.
+
+        Locks are always taken feeds.json first, so two processes cannot
+        deadlock; the view follows what was written.
+        """
+        with self.feeds_db.transaction(), self.db.transaction():
+            stored_feeds = self.feeds_db.storage.read() or {}
+            stored_news = self.db.storage.read() or {}
+            data = Tables()
+            data[FEEDS] = stored_feeds.get(FEEDS, {})
+            data[META] = stored_feeds.get(META, {})
+            data[ARTICLES] = stored_news.get(ARTICLES, {})
+            data[ARTICLES_META] = stored_news.get(META, {})
+            legacy_feeds = stored_news.get(FEEDS)
+            if legacy_feeds is not None:
+                if FEEDS not in stored_feeds:  # else an interrupted move already copied them
+                    data[FEEDS] = legacy_feeds
+                    data[META] = _legacy_feed_counter(stored_news.get(META, {}))
+                data.feeds_changed = data.articles_changed = True
             result = change(data)
-            self.db.storage.write(data)
-            self._load(data, self._disk_stamp())
+            if data.feeds_changed or FEEDS not in stored_feeds:
+                self.feeds_db.storage.write({FEEDS: data[FEEDS], META: data[META]})
+            if data.articles_changed or ARTICLES not in stored_news:
+                self.db.storage.write({ARTICLES: data[ARTICLES], META: data[ARTICLES_META]})
+            self._load_feeds(data[FEEDS], self._disk_stamp(self.feeds_path))
+            if data.articles_changed or self._stamp is None:
+                self._load_articles(data[ARTICLES], self._disk_stamp(self.path))
         return result
 
     @staticmethod
     def _next_ids(data: Tables, table: str, count: int) -> list[int]:
-        meta = data[META].setdefault("1", {})
+        meta = data[META if table == FEEDS else ARTICLES_META].setdefault("1", {})
         counter_key = f"next_{table}_id"
         existing = max((int(k) for k in data[table]), default=0)
         start = max(int(meta.get(counter_key, 1)), existing + 1)
@@ -168,6 +226,7 @@ class NewsCache:
                     raise ValidationError("url", f"already subscribed as feed {key}")
             (new_id,) = self._next_ids(data, FEEDS, 1)
             data[FEEDS][str(new_id)] = feed.to_doc()
+            data.feeds_changed = True
             return replace(feed, id=new_id)
 
         return self._mutate(change)
@@ -184,6 +243,7 @@ class NewsCache:
                     known.add(feed.url)
                     fresh.append(feed)
             added = []
+            data.feeds_changed = bool(fresh)
             for new_id, feed in zip(self._next_ids(data, FEEDS, len(fresh)), fresh, strict=True):
                 data[FEEDS][str(new_id)] = feed.to_doc()
                 added.append(replace(feed, id=new_id))
@@ -198,6 +258,7 @@ class NewsCache:
                 raise ValidationError("feed", f"there is no feed {feed_id}")
             updated = replace(Feed.from_doc(doc, feed_id), **changes)
             data[FEEDS][str(feed_id)] = updated.to_doc()
+            data.feeds_changed = True
             return updated
 
         return self._mutate(change)
@@ -222,6 +283,8 @@ class NewsCache:
             ]
             for key in doomed:
                 del data[ARTICLES][key]
+            data.feeds_changed = True
+            data.articles_changed = bool(doomed)
             return Feed.from_doc(doc, feed_id), len(doomed)
 
         return self._mutate(change)
@@ -240,6 +303,7 @@ class NewsCache:
                     doc["unread"] = unread
                 if starred is not None:
                     doc["starred"] = starred
+                data.articles_changed = True
 
         self._mutate(change)
 
@@ -301,6 +365,8 @@ class NewsCache:
                 articles[str(new_id)] = article.to_doc()
             if prune is not None and now is not None:
                 result.pruned = self._prune(data, prune, now)
+            data.articles_changed = bool(fresh) or result.pruned > 0
+            data.feeds_changed = bool(updates)
             for new_id, article in zip(fresh_ids, fresh, strict=True):
                 if str(new_id) in articles:  # not pruned straight away (over the count)
                     result.new_by_feed[article.feed_id] = (
@@ -357,6 +423,7 @@ class NewsCache:
             doomed = [k for k, doc in data[ARTICLES].items() if doc.get("sample") is True]
             for key in doomed:
                 del data[ARTICLES][key]
+            data.articles_changed = bool(doomed)
             return len(doomed)
 
         return self._mutate(change)
@@ -365,3 +432,9 @@ class NewsCache:
         # Asked on every screen show: no need to sort 100k articles for it.
         self.refresh_view()
         return any(a.sample for a in self._articles.values())
+
+
+def _legacy_feed_counter(news_meta: dict[str, Any]) -> dict[str, Any]:
+    """The feed id counter of a pre-split news.json, so no feed id is ever reused."""
+    counter = news_meta.get("1", {}).get(f"next_{FEEDS}_id")
+    return {"1": {f"next_{FEEDS}_id": counter}} if counter is not None else {}

@@ -74,6 +74,19 @@ async def test_second_refresh_is_conditional_and_adds_nothing(
     assert len(cache.articles()) == 3
 
 
+async def test_a_refresh_with_nothing_new_rewrites_only_feeds_json(
+    cache: NewsCache, server: FeedServer
+) -> None:
+    cache.add_feeds([("GP news", server.url("/pulse-like.rss"))])
+    await refresh(cache)
+    news_before = cache.path.read_bytes(), cache.path.stat().st_ino
+    feeds_before = cache.feeds_path.read_bytes()
+    await refresh(cache)
+    assert (cache.path.read_bytes(), cache.path.stat().st_ino) == news_before
+    assert cache.feeds_path.read_bytes() != feeds_before  # the feed's state and fetch time
+    assert cache.feeds()[0].state == "not modified"
+
+
 async def test_changed_feed_adds_only_new_items(
     cache: NewsCache, server: FeedServer, tmp_path: Path
 ) -> None:

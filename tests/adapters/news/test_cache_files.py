@@ -1,0 +1,81 @@
+"""feeds.json and news.json: which change writes which file, and moving a pre-split data dir."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from adapters.news.cache import FEEDS_FILE, NEWS_FILE, NewsCache
+from adapters.news.models import Article
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def article(n: int, feed_id: int) -> Article:
+    return Article(
+        feed_id=feed_id,
+        key=f"guid:{n}",
+        title=f"Story {n}",
+        link=f"https://example.org/{n}",
+        summary="",
+        published=NOW,
+        fetched=NOW,
+    )
+
+
+def stamp(path: Path) -> tuple[bytes, int]:
+    return path.read_bytes(), path.stat().st_ino
+
+
+def test_flags_rewrite_only_news_json_and_feed_edits_only_feeds_json(tmp_path: Path) -> None:
+    cache = NewsCache(tmp_path)
+    (feed,) = cache.add_feeds([("Pulse", "https://example.org/feed")])[0]
+    cache.add_articles([article(1, feed.id or 0)])
+    (stored,) = cache.articles()
+    feeds_before = stamp(cache.feeds_path)
+    cache.set_flags([stored.id or 0], starred=True)
+    assert stamp(cache.feeds_path) == feeds_before
+    news_before = stamp(cache.path)
+    cache.rename_feed(feed.id or 0, "Pulse Today")
+    assert stamp(cache.path) == news_before
+    # A second process sees both changes.
+    other = NewsCache(tmp_path)
+    assert other.feeds()[0].title == "Pulse Today"
+    assert other.articles()[0].starred
+
+
+def legacy_dir(tmp_path: Path) -> Path:
+    """A news.json as written before feeds.json existed: feeds, articles and counters."""
+    doc = article(1, 7).to_doc()
+    legacy = {
+        "feeds": {"7": {"title": "Pulse", "url": "https://example.org/feed", "enabled": True}},
+        "articles": {"4": doc},
+        "meta": {"1": {"next_feeds_id": 9, "next_articles_id": 5}},
+    }
+    (tmp_path / NEWS_FILE).write_text(json.dumps(legacy), encoding="utf-8")
+    return tmp_path
+
+
+def test_a_pre_split_data_dir_is_moved_keeping_ids_and_counters(tmp_path: Path) -> None:
+    cache = NewsCache(legacy_dir(tmp_path))
+    (feed,) = cache.feeds()
+    assert (feed.id, feed.title) == (7, "Pulse")
+    assert [(a.id, a.feed_id) for a in cache.articles()] == [(4, 7)]
+    news = json.loads((tmp_path / NEWS_FILE).read_text(encoding="utf-8"))
+    feeds = json.loads((tmp_path / FEEDS_FILE).read_text(encoding="utf-8"))
+    assert "feeds" not in news and set(feeds["feeds"]) == {"7"}
+    # No id is reused: the counters came along.
+    assert cache.add_feed("BMA", "https://example.org/bma").id == 9
+    cache.add_articles([article(2, 7)])
+    assert max(a.id or 0 for a in cache.articles()) == 5
+
+
+def test_a_move_interrupted_after_feeds_json_was_written_finishes(tmp_path: Path) -> None:
+    legacy_dir(tmp_path)
+    moved = {"feeds": {"7": {"title": "Renamed since", "url": "https://example.org/feed"}}}
+    (tmp_path / FEEDS_FILE).write_text(json.dumps(moved), encoding="utf-8")
+    cache = NewsCache(tmp_path)
+    assert [f.title for f in cache.feeds()] == ["Renamed since"]  # feeds.json wins
+    assert len(cache.articles()) == 1
+    assert "feeds" not in json.loads((tmp_path / NEWS_FILE).read_text(encoding="utf-8"))
