@@ -34,7 +34,7 @@ async def test_starts_on_overview_with_data_dir_and_sample_state(workspace: Work
         counts = app.screen.query_one("#counts", FactTable)
         cells = [row[1] for row in counts.rows]
         assert cells[0] == "1 open of 1"
-        assert cells[1] == "2 active of 3"
+        assert cells[1] == "3 active of 4"
 
 
 @pytest.mark.parametrize("entry", SCREENS, ids=[e.mode for e in SCREENS])
