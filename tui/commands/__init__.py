@@ -17,6 +17,7 @@ from tui.commands import (
     export_opml,
     feeds,
     import_opml,
+    letters,
     pledges,
     refresh,
     reset_sample,
@@ -39,6 +40,7 @@ COMMANDS: tuple[Command, ...] = (  # type: ignore[assignment]
     import_opml,
     export_opml,
     reset_sample,
+    letters,
     campaigns,
     pledges,
 )
