@@ -73,13 +73,29 @@ def sample_letters() -> list[Letter]:
             lmcs=NINE_LMCS,
             direction="outgoing",
             status="sent",
+            # The day Pulse reported the letter; its own date, a reply date and any
+            # due date were not published, so none is invented.
             sent=date(2021, 9, 2),
             summary=(
-                "Nine LMC lead officers and medical directors ask GPC to end the "
-                "'current impasse' with NHSEI, which they say compromises LMCs' core "
-                "functions. Sent date is the day Pulse reported the letter; the letter's "
-                "own date was not published. BMA would not comment on private correspondence."
+                "Nine LMC lead officers and medical directors write to GPC, which had paused "
+                "all meetings with NHS England in May 2021 after a no-confidence motion over "
+                "face-to-face appointments. They accept the reasons for the pause but say the "
+                "'current impasse' compromises LMCs' core functions, and offer their support "
+                "for any action that leads to a change. Sent date is the day Pulse reported "
+                "the letter; the letter's own date was not published."
             ),
+            asks=(
+                "GPC to restore dialogue with NHS England (NHSEI)",
+                "A return to a constructive relationship with NHSEI, in the interests of "
+                "general practice and of patients",
+            ),
+            outcome=(
+                "No reply reported. The BMA would not comment on private correspondence; GPC "
+                "was to discuss next steps at a forthcoming meeting. NHS England had by then "
+                "invited the BMA back to formal meetings, and the BMA welcomed its "
+                "'change in tone'."
+            ),
+            tags=("LMC", "BMA/GPC", "NHS England"),
             source=LMCS_URGE_GPC,
             sample=True,
         )

@@ -138,9 +138,7 @@ def test_every_field_round_trips_through_a_real_file(tmp_path: Path) -> None:
         note="typed in",
     )
     stored = workspace.records.letters.add(full)
-    again = Workspace.open(tmp_path / "data", seed_sample=False).records.letters.get(
-        stored.id or 0
-    )
+    again = Workspace.open(tmp_path / "data", seed_sample=False).records.letters.get(stored.id or 0)
     assert again == stored
     assert again is not None and again.history[0].when == NOW
     assert again.history[0].when.tzinfo is not None
@@ -315,7 +313,12 @@ def test_a_draft_without_a_sent_date_can_not_be_acknowledged() -> None:
 
 @pytest.mark.parametrize(
     ("text", "status"),
-    [("No reply", "no reply"), ("no-reply", "no reply"), ("NO_REPLY", "no reply"), (" Sent ", "sent")],
+    [
+        ("No reply", "no reply"),
+        ("no-reply", "no reply"),
+        ("NO_REPLY", "no reply"),
+        (" Sent ", "sent"),
+    ],
 )
 def test_status_as_people_type_it(text: str, status: str) -> None:
     assert parse_status(text) == status
@@ -400,3 +403,16 @@ def test_history_only_ever_grows(steps: list[tuple[str, Any]]) -> None:
             continue
         assert current.history[: len(before)] == before
         assert Letter.from_doc(current.to_doc()) == current
+
+
+def test_the_sample_letter_is_what_pulse_reported() -> None:
+    from adapters.records.lmcs import bundled_lmcs
+    from adapters.sample import sample_letters
+
+    (sample,) = sample_letters()
+    assert (sample.counterparty, sample.direction, sample.status) == ("BMA GPC", "outgoing", "sent")
+    assert len(sample.lmcs) == 9 and all(name in bundled_lmcs().names for name in sample.lmcs)
+    assert len(sample.asks) == 2 and "restore dialogue" in sample.asks[0]
+    assert "No reply reported" in sample.outcome
+    assert sample.due is None and sample.responded is None  # not in the article
+    assert sample.source is not None and sample.source.publisher == "Pulse"
