@@ -14,7 +14,7 @@ from tests.feed_server import FeedServer
 from tui.app import GpwatchApp
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.feed_form import FeedFormScreen
-from tui.screens.news import NewsScreen
+from tui.screens.news import ROW_LIMIT, NewsScreen
 
 SIZE = (120, 36)
 HOSTILE = "[bold red]x[/] [@click=app.quit]y[/] \x1b[31mred\x1b[0m \u202eevil"
@@ -100,6 +100,45 @@ async def test_filter_as_you_type_and_escape(offline_workspace: Workspace) -> No
         await pilot.pause()
         assert not screen.query_one("#news-filter", Input).has_class("-open")
         assert len(table_titles(screen)) == 5
+
+
+async def test_many_matches_paint_a_page_count_later_and_page_in_more(
+    offline_workspace: Workspace,
+) -> None:
+    now = datetime(2026, 11, 23, tzinfo=UTC)
+    offline_workspace.news.add_articles(
+        [
+            Article(
+                feed_id=0,
+                key=f"guid:{n}",
+                title=f"Practice story {n}" + (" about recruitment" if n % 2 else ""),
+                link="",
+                summary="",
+                published=now,
+                fetched=now,
+            )
+            for n in range(50_000)
+        ]
+    )
+    app = GpwatchApp(offline_workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_news(pilot)
+        await pilot.press("slash", *"recruitment")
+        status = screen.query_one("#news-status", Static)
+        # The count arrives in steps between keystrokes, and ends exact.
+        await wait_until(pilot, lambda: "(counting)" not in str(status.render()))
+        expected = sum(
+            "recruitment" in f"{a.title}\n{a.summary}".lower()
+            for a in offline_workspace.news.articles()
+        )
+        assert expected > 25_000  # ours, and a sample article's
+        assert str(status.render()).startswith(f"{expected} of 50005 articles")
+        table = screen.query_one("#news-articles", DataTable)
+        assert table.row_count == ROW_LIMIT
+        table.focus()
+        await pilot.press(*["down"] * (ROW_LIMIT - 1))
+        await wait_until(pilot, lambda: table.row_count == 2 * ROW_LIMIT)
+        assert all("recruitment" in title for title in table_titles(screen))
 
 
 async def test_topic_star_and_read_flags_are_saved(offline_workspace: Workspace) -> None:

@@ -1,10 +1,11 @@
 """News: feeds with their status, the cached articles, and a reader pane.
 
-The cache can hold 100k articles, so the screen keeps one in-memory list with a
-lower-cased haystack per article, filters that list per keystroke, and shows
-only the first ROW_LIMIT matches in the table (the status line says how many
-matched). Refresh runs in a worker: fetching is async I/O and parsing happens
-in worker processes, so the UI keeps answering keys while it runs.
+The cache can hold 100k articles, so a keystroke paints only the newest
+ROW_LIMIT matches (adapters.news.search finds those first); the count on the
+status line follows in small steps between keystrokes, and more rows are
+added as the cursor reaches the end of the table. Refresh runs in a worker:
+fetching is async I/O and parsing happens in worker processes, so the UI
+keeps answering keys while it runs.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from textual.widgets import DataTable, Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from adapters.news.models import Article, Feed, is_http_url
+from adapters.news.search import ArticleIndex, Query, Search
 from adapters.store import StoreError
 from adapters.text import clean_text
 from adapters.validation import ValidationError
@@ -31,7 +33,7 @@ from tui.screens.base import GpwatchScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.feed_form import FeedForm, FeedFormScreen
 
-ROW_LIMIT = 120  # a few screens' worth: building DataTable rows is the cost per key
+ROW_LIMIT = 60  # two screens' worth: building DataTable rows is the cost per key
 ALL_FEEDS = "all"
 
 
@@ -63,15 +65,12 @@ class NewsScreen(GpwatchScreen):
         super().__init__()
         self.filters = Filters()
         self._articles: list[Article] = []
-        self._haystacks: list[str] = []
+        self._index = ArticleIndex([])
+        self._search: Search | None = None
         self._shown: list[Article] = []
         self._feed_titles: dict[int, str] = {}
         self._topics: list[str] = []
         self._record_names: dict[str, str] = {}
-        # (the article list it was computed on, (feed, topic), text, matching indices)
-        self._last_match: (
-            tuple[list[Article], tuple[int | None, str | None], str, list[int]] | None
-        ) = None
         self.refreshing = False
 
     def compose_body(self) -> ComposeResult:
@@ -102,7 +101,8 @@ class NewsScreen(GpwatchScreen):
         self._record_names = dict(self.workspace.record_names())
         if articles is not self._articles:
             self._articles = articles
-            self._haystacks = [f"{a.title}\n{a.summary}".lower() for a in self._articles]
+            self._index = ArticleIndex(articles)
+            self._search = None
             self._topics = sorted({t for a in self._articles for t in a.tags})
         self.apply_filters()
 
@@ -134,43 +134,33 @@ class NewsScreen(GpwatchScreen):
             return "sample"
         return self._feed_titles.get(article.feed_id, "removed feed")
 
-    def matching(self) -> list[Article]:
-        """Articles passing every filter, newest first.
-
-        Typing extends the text, so each keystroke narrows the previous
-        matches instead of scanning the whole cache again.
-        """
-        text, feed_id, topic = self.filters.text.lower(), self.filters.feed_id, self.filters.topic
-        if not (text or feed_id is not None or topic):
-            return self._articles
-        last = self._last_match
-        if (
-            last is not None
-            and last[0] is self._articles
-            and last[1] == (feed_id, topic)
-            and text.startswith(last[2])
-        ):
-            pool = last[3]
-        else:
-            pool = list(range(len(self._articles)))
-        articles, haystacks = self._articles, self._haystacks
-        indices = [
-            i
-            for i in pool
-            if (not text or text in haystacks[i])
-            and (feed_id is None or articles[i].feed_id == feed_id)
-            and (not topic or topic in articles[i].tags)
-        ]
-        self._last_match = (self._articles, (feed_id, topic), text, indices)
-        return [articles[i] for i in indices]
+    def matching(self, limit: int = ROW_LIMIT) -> list[Article]:
+        """The newest ``limit`` articles passing every filter; the full count may follow."""
+        query = Query(self.filters.text, self.filters.feed_id, self.filters.topic)
+        if query.is_empty:
+            self._search = None
+            return self._articles[:limit]
+        search = self._index.search(query, previous=self._search)
+        search.fill(limit)
+        self._search = search
+        return search.articles(limit)
 
     def apply_filters(self) -> None:
-        matches = self.matching()
         table = self.query_one("#news-articles", DataTable)
         cursor = table.cursor_row
         table.clear()
-        self._shown = matches[:ROW_LIMIT]
-        for article in self._shown:
+        self._shown = []
+        self._add_rows(self.matching())
+        if self._shown:
+            table.move_cursor(row=min(cursor, len(self._shown) - 1))
+        self._show_status()
+        self._show_reader()
+        if self._search is not None and not self._search.done:
+            self.call_later(self._count_rest, self._search)
+
+    def _add_rows(self, articles: list[Article]) -> None:
+        table = self.query_one("#news-articles", DataTable)
+        for article in articles:
             flags = ("★" if article.starred else "") + ("●" if article.unread else "")
             table.add_row(
                 inert(f"{article.published:%d %b %Y}" + ("?" if article.date_missing else "")),
@@ -179,15 +169,38 @@ class NewsScreen(GpwatchScreen):
                 inert(", ".join(article.tags)[:40]),
                 inert(flags),
             )
-        if self._shown:
-            table.move_cursor(row=min(cursor, len(self._shown) - 1))
-        self._show_status(len(matches))
-        self._show_reader()
+        self._shown.extend(articles)
 
-    def _show_status(self, matched: int) -> None:
+    def _count_rest(self, search: Search) -> None:
+        """One more step of the count between keystrokes; dropped once the query changed."""
+        if search is not self._search:
+            return
+        search.step()
+        if search.done:
+            self._show_status()
+        else:
+            self.call_later(self._count_rest, search)
+
+    def _show_more(self) -> None:
+        """The cursor reached the last row: add the next ROW_LIMIT matches."""
+        wanted = len(self._shown) + ROW_LIMIT
+        if self._search is None:
+            more = self._articles[len(self._shown) : wanted]
+        else:
+            self._search.fill(wanted)
+            more = self._search.articles(wanted)[len(self._shown) :]
+        if more:
+            self._add_rows(more)
+            self._show_status()
+
+    def _show_status(self) -> None:
+        if self._search is None:
+            matched = str(len(self._articles))
+        elif self._search.done:
+            matched = str(len(self._search.found))
+        else:
+            matched = f"{len(self._search.found)}+ (counting)"
         parts = [f"{matched} of {len(self._articles)} articles"]
-        if matched > ROW_LIMIT:
-            parts.append(f"showing the newest {ROW_LIMIT}; type / to narrow")
         if self.filters.text:
             parts.append(f"filter: {self.filters.text}")
         if self.filters.topic:
@@ -195,7 +208,7 @@ class NewsScreen(GpwatchScreen):
         if self.filters.feed_id is not None:
             parts.append(f"feed: {self._feed_titles.get(self.filters.feed_id, '?')}")
         if self.workspace.news.unreadable:
-            parts.append(f"{self.workspace.news.unreadable} unreadable entries kept in news.json")
+            parts.append(f"{self.workspace.news.unreadable} unreadable entries kept")
         self.query_one("#news-status", Static).update(inert(" · ".join(parts)))
 
     def current(self) -> Article | None:
@@ -234,7 +247,9 @@ class NewsScreen(GpwatchScreen):
     # ------------------------------------------------------------------ events
 
     @on(DataTable.RowHighlighted, "#news-articles")
-    def _highlighted(self) -> None:
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.cursor_row >= len(self._shown) - 1:
+            self._show_more()
         self._show_reader()
 
     @on(DataTable.RowSelected, "#news-articles")
