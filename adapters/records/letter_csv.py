@@ -13,8 +13,9 @@ Import (:func:`read_letters_csv`, then :func:`import_letters`):
   are ignored with a warning; ``id`` (from our own export) is ignored quietly.
 * Cells: ``lmcs`` and ``tags`` separated by ";", ``asks`` one per line
   within the cell, dates as :func:`adapters.dates.parse_date` reads them,
-  status and direction in any case. An empty status means "sent" if there is
-  a sent date, else "draft"; an empty direction means "outgoing"; an empty due
+  status and direction in any case. An empty status is the latest stage with
+  a date (closed, responded, acknowledged, sent; none: draft, see
+  ``status_from_dates``); an empty direction means "outgoing"; an empty due
   date on a letter awaiting a reply gets the default (sent + response days).
 * Line numbers are the spreadsheet's row numbers: the header is line 1 (when
   no blank rows come before it), and a cell with line breaks inside is still
@@ -59,6 +60,7 @@ from adapters.records.letters import (
     mark_created,
     parse_direction,
     parse_status,
+    status_from_dates,
 )
 from adapters.records.lmcs import LmcList, resolve_lmcs
 from adapters.records.overdue import DEFAULT_RESPONSE_DAYS, with_default_due
@@ -331,7 +333,9 @@ def _letter_from_cells(
     if text("status"):
         attempt("status", lambda: parse_status(text("status")))
     else:
-        values["status"] = "sent" if values.get("sent") else "draft"
+        values["status"] = status_from_dates(
+            *(values.get(name) for name in ("sent", "acknowledged", "responded", "closed"))
+        )
     names = _split_list(cells.get("lmcs", ""))
     warnings: list[str] = []
     if lmcs is not None:

@@ -115,6 +115,28 @@ def parse_direction(text: str, field: str = "direction") -> str:
     return one_of(wanted, LETTER_DIRECTIONS, field)
 
 
+def status_from_dates(
+    sent: date | None,
+    acknowledged: date | None = None,
+    responded: date | None = None,
+    closed: date | None = None,
+) -> str:
+    """The status the dates imply, for a letter recorded without one (a CSV row, a CLI add).
+
+    The latest stage with a date wins: closed, responded, acknowledged, sent;
+    no dates at all means a draft.
+    """
+    for status, value in (
+        ("closed", closed),
+        ("responded", responded),
+        ("acknowledged", acknowledged),
+        ("sent", sent),
+    ):
+        if value is not None:
+            return status
+    return "draft"
+
+
 def _one_line(value: str, field: str) -> None:
     if any(mark in value for mark in _LINE_BREAKS):
         raise ValidationError(field, f"{value!r}: one line each, no line breaks")
@@ -490,5 +512,6 @@ __all__ = [
     "parse_direction",
     "parse_status",
     "set_status",
+    "status_from_dates",
     "with_links",
 ]

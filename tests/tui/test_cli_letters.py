@@ -123,6 +123,15 @@ def test_add_uses_the_response_days_setting(gp: Run, data_dir: Path) -> None:
     assert mine(data_dir)[1].due == date(2021, 10, 1)
 
 
+def test_add_without_status_takes_it_from_the_dates(gp: Run, data_dir: Path) -> None:
+    code, _, err = gp(
+        *ADD, "--lmc", "Kent LMC", "--sent", "2021-09-02", "--responded", "2021-09-09"
+    )
+    assert (code, err) == (0, "")
+    (letter,) = mine(data_dir)
+    assert (letter.status, letter.responded, letter.due) == ("responded", date(2021, 9, 9), None)
+
+
 def test_an_lmc_not_on_the_list_is_saved_with_a_warning(gp: Run, data_dir: Path) -> None:
     code, out, err = gp(*ADD, "--lmc", "Gwent LMC", "--sent", "2021-09-02")
     assert code == 0 and out.strip().isdigit()
@@ -160,7 +169,17 @@ def test_an_lmc_not_on_the_list_is_saved_with_a_warning(gp: Run, data_dir: Path)
             "error: responded: is before the date the letter was sent",
         ),
         (
-            (*ADD[2:], "--lmc", "Kent LMC", "--sent", "2021-09-02", "--responded", "2021-09-09"),
+            (
+                *ADD[2:],
+                "--lmc",
+                "Kent LMC",
+                "--sent",
+                "2021-09-02",
+                "--status",
+                "sent",
+                "--responded",
+                "2021-09-09",
+            ),
             "error: responded: a letter with status 'sent'",
         ),
         (

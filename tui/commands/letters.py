@@ -80,7 +80,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="an LMC that signed or received it (repeat for each)",
     )
     add.add_argument("--direction", default="outgoing", help="outgoing (default) or incoming")
-    add.add_argument("--status", help=f"{_STATUSES} (default: sent with --sent, else draft)")
+    add.add_argument(
+        "--status",
+        help=f"{_STATUSES} (default: the latest stage given a date, e.g. sent with --sent; "
+        "else draft)",
+    )
     for name in ("sent", "due", "acknowledged", "responded", "closed"):
         add.add_argument(f"--{name}", metavar="DATE")
     add.add_argument("--reference", default="", help="your reference for it")
@@ -310,7 +314,13 @@ def _resolve_lmcs(names: list[str], workspace: Workspace) -> tuple[str, ...]:
 
 
 def _add(args: argparse.Namespace, workspace: Workspace) -> int:
-    from adapters.records.letters import Letter, mark_created, parse_direction, parse_status
+    from adapters.records.letters import (
+        Letter,
+        mark_created,
+        parse_direction,
+        parse_status,
+        status_from_dates,
+    )
     from adapters.records.overdue import with_default_due
 
     days = _response_days(workspace)
@@ -319,7 +329,9 @@ def _add(args: argparse.Namespace, workspace: Workspace) -> int:
         for name in ("sent", "due", "acknowledged", "responded", "closed")
     }
     if args.status is None:
-        status = "sent" if dates["sent"] else "draft"
+        status = status_from_dates(
+            dates["sent"], dates["acknowledged"], dates["responded"], dates["closed"]
+        )
     else:
         status = parse_status(args.status)
     letter = Letter(

@@ -512,3 +512,17 @@ def test_imported_letters_record_where_they_came_from(tmp_path: Path) -> None:
         first.history
         == mark_created(replace(first, history=()), NOW, "imported from office.csv line 2").history
     )
+
+
+def test_an_empty_status_follows_the_dates() -> None:
+    result = read(
+        "subject,counterparty,lmcs,sent,acknowledged,responded,closed,status\n"
+        "a,HEE,Kent LMC,2021-09-02,2021-09-03,,,\n"
+        "b,HEE,Kent LMC,2021-09-02,,2021-09-20,,\n"
+        "c,HEE,Kent LMC,2021-09-02,,2021-09-20,2021-09-21,\n"
+    )
+    assert [letter.status for _, letter in result.letters] == [
+        "acknowledged",
+        "responded",
+        "closed",
+    ]

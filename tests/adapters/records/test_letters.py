@@ -416,3 +416,23 @@ def test_the_sample_letter_is_what_pulse_reported() -> None:
     assert "No reply reported" in sample.outcome
     assert sample.due is None and sample.responded is None  # not in the article
     assert sample.source is not None and sample.source.publisher == "Pulse"
+
+
+@pytest.mark.parametrize(
+    ("dates", "status"),
+    [
+        ((None, None, None, None), "draft"),
+        ((SENT, None, None, None), "sent"),
+        ((SENT, SENT, None, None), "acknowledged"),
+        ((SENT, None, SENT, None), "responded"),
+        ((SENT, SENT, SENT, SENT), "closed"),
+    ],
+)
+def test_status_from_dates(dates: tuple[date | None, ...], status: str) -> None:
+    from adapters.records.letters import status_from_dates
+
+    assert status_from_dates(*dates) == status
+    sent, acknowledged, responded, closed = dates
+    letter(
+        status=status, sent=sent, acknowledged=acknowledged, responded=responded, closed=closed
+    )  # and the letter it implies is valid
