@@ -25,6 +25,7 @@ from adapters.news.fetch import FetchRequest, FetchResult, FetchSettings, fetch_
 from adapters.news.models import Article
 from adapters.news.parse import NotAFeed, ParsedEntry, parse_feed
 from adapters.news.topics import TopicRules, mentions
+from adapters.settings import Settings
 
 # Below this many bodies a pool costs more to start than it saves.
 POOL_THRESHOLD = 3
@@ -161,6 +162,17 @@ def stop_pool(pool: Executor) -> None:
     for process in processes:
         with contextlib.suppress(Exception):
             process.terminate()
+
+
+def settings_from(user: Settings) -> tuple[FetchSettings, PruneSettings]:
+    """The fetch and pruning settings the user chose in settings.json."""
+    return (
+        FetchSettings(concurrency=user.news_concurrency),
+        PruneSettings(
+            max_age_days=user.news_prune_max_age_days,
+            max_per_feed=user.news_prune_max_per_feed,
+        ),
+    )
 
 
 async def refresh_feeds(

@@ -52,6 +52,20 @@ def test_refresh_prints_a_line_per_feed_and_a_summary(local_dir: Path, server: F
     assert "GP" in strict.stdout and "not modified" in strict.stdout
 
 
+def test_refresh_follows_settings_json_and_warns_about_bad_values(
+    local_dir: Path, server: FeedServer
+) -> None:
+    settings = {"news": {"prune_max_per_feed": 1, "concurrency": "lots"}}
+    (local_dir / "settings.json").write_text(json.dumps(settings), encoding="utf-8")
+    gpwatch(local_dir, "feeds", "add", server.url("/pulse-like.rss"), "--title", "GP")
+    result = gpwatch(local_dir, "refresh")
+    assert result.returncode == 0, result.stderr
+    assert "news.concurrency" in result.stderr  # named, and the default used instead
+    assert result.stdout.splitlines()[0].split() == ["GP", "ok", "(1", "new)"]  # pruned to 1
+    articles = json.loads(gpwatch(local_dir, "articles", "--json").stdout)
+    assert sum(1 for a in articles if a["source"] == "GP") == 1
+
+
 def test_articles_json_for_scripts(local_dir: Path, server: FeedServer) -> None:
     gpwatch(local_dir, "feeds", "add", server.url("/pulse-like.rss"), "--title", "GP")
     gpwatch(local_dir, "refresh")

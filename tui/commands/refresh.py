@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 
 from adapters.text import clean_text
 from adapters.workspace import Workspace
@@ -17,7 +18,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--strict", action="store_true", help="exit 1 if any feed failed (default: exit 0)"
     )
     parser.add_argument(
-        "--concurrency", type=int, default=20, metavar="N", help="feeds fetched at once (20)"
+        "--concurrency",
+        type=int,
+        metavar="N",
+        help="feeds fetched at once (default: news.concurrency in settings.json, else 32)",
     )
     parser.add_argument(
         "--timeout", type=float, default=45.0, metavar="S", help="seconds allowed per feed (45)"
@@ -27,16 +31,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, workspace: Workspace) -> int:
     import asyncio
 
-    from adapters.news.fetch import FetchSettings
-    from adapters.news.refresh import refresh_feeds
+    from adapters.news.refresh import refresh_feeds, settings_from
 
+    for warning in workspace.settings_warnings:
+        print(f"gpwatch: warning: {clean_text(warning)}", file=sys.stderr)
+    fetch, prune = settings_from(workspace.settings)
+    if args.concurrency is None:
+        args.concurrency = fetch.concurrency
     if args.concurrency < 1 or args.timeout <= 0:
         print("gpwatch: error: --concurrency and --timeout must be positive", file=sys.stderr)
         return 2
     rules, problem = workspace.topic_rules()
     if problem:
         print(f"gpwatch: warning: {clean_text(problem)}", file=sys.stderr)
-    settings = FetchSettings(concurrency=args.concurrency, total_timeout=args.timeout)
+    settings = replace(fetch, concurrency=args.concurrency, total_timeout=args.timeout)
     with ProgressBar(enabled=sys.stderr.isatty()) as bar:
         report = asyncio.run(
             refresh_feeds(
@@ -44,6 +52,7 @@ def run(args: argparse.Namespace, workspace: Workspace) -> int:
                 rules=rules,
                 names=workspace.record_names(),
                 settings=settings,
+                prune=prune,
                 on_progress=bar.update,
             )
         )

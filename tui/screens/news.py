@@ -432,7 +432,7 @@ class NewsScreen(GpwatchScreen):
 
     @work(exclusive=True, group="refresh", exit_on_error=False)
     async def run_refresh(self) -> None:
-        from adapters.news.refresh import FeedOutcome, refresh_feeds
+        from adapters.news.refresh import FeedOutcome, refresh_feeds, settings_from
 
         self.refreshing = True
         progress = self.query_one("#news-progress", ProgressBar)
@@ -449,11 +449,18 @@ class NewsScreen(GpwatchScreen):
         rules, problem = self.workspace.topic_rules()
         if problem:
             self.notify(clean_text(problem), severity="warning", markup=False)
+        for warning in self.workspace.settings_warnings:
+            self.notify(
+                clean_text(warning), title="settings.json", severity="warning", markup=False
+            )
+        fetch, prune = settings_from(self.workspace.settings)
         try:
             report = await refresh_feeds(
                 self.workspace.news,
                 rules=rules,
                 names=self.workspace.record_names(),
+                settings=fetch,
+                prune=prune,
                 on_progress=on_progress,
             )
         except Exception as exc:  # disk full, a damaged file: say so, keep the app
