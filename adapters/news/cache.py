@@ -107,12 +107,19 @@ class NewsCache:
             return None
         return (st.st_ino, st.st_size, st.st_mtime_ns)
 
-    def refresh_view(self) -> bool:
-        """Re-read whichever file another process changed; True when one was."""
+    def refresh_view(self, *, articles: bool = True) -> bool:
+        """Re-read whichever file another process changed; True when one was.
+
+        With ``articles=False`` only feeds.json is looked at (a refresh with
+        nothing new never reads the megabytes of news.json), unless it does
+        not exist yet: then news.json may hold feeds from before the split.
+        """
         feeds_stamp = self._disk_stamp(self.feeds_path)
-        stamp = self._disk_stamp(self.path)
+        if feeds_stamp is None and self._disk_stamp(self.path) is not None:
+            articles = True
+        stamp = self._disk_stamp(self.path) if articles else self._stamp
         feeds_stale = feeds_stamp is None or feeds_stamp != self._feeds_stamp
-        articles_stale = stamp is None or stamp != self._stamp
+        articles_stale = articles and (stamp is None or stamp != self._stamp)
         if not (feeds_stale or articles_stale):
             return False
         if articles_stale:
@@ -152,11 +159,11 @@ class NewsCache:
         return self._unreadable_feeds + self._unreadable_articles
 
     def feeds(self) -> list[Feed]:
-        self.refresh_view()
+        self.refresh_view(articles=False)
         return sorted(self._feeds.values(), key=lambda f: f.id or 0)
 
     def feed(self, feed_id: int) -> Feed | None:
-        self.refresh_view()
+        self.refresh_view(articles=False)
         return self._feeds.get(feed_id)
 
     def articles(self) -> list[Article]:
@@ -177,15 +184,19 @@ class NewsCache:
 
     # ------------------------------------------------------------------ writing
 
-    def _mutate(self, change: Callable[[Tables], Any]) -> Any:
+    def _mutate(self, change: Callable[[Tables], Any], *, articles: bool = True) -> Any:
         """One locked read-modify-write of both files, writing the ones ``change`` touched.
 
         Locks are always taken feeds.json first, so two processes cannot
-        deadlock; the view follows what was written.
+        deadlock; the view follows what was written. With ``articles=False``
+        news.json is neither read nor written (``change`` must not touch the
+        articles), except to move feeds out of a pre-split news.json.
         """
         with self.feeds_db.transaction(), self.db.transaction():
             stored_feeds = self.feeds_db.storage.read() or {}
-            stored_news = self.db.storage.read() or {}
+            if FEEDS not in stored_feeds:
+                articles = True
+            stored_news = self.db.storage.read() or {} if articles else {ARTICLES: {}}
             data = Tables()
             data[FEEDS] = stored_feeds.get(FEEDS, {})
             data[META] = stored_feeds.get(META, {})
@@ -198,12 +209,14 @@ class NewsCache:
                     data[META] = _legacy_feed_counter(stored_news.get(META, {}))
                 data.feeds_changed = data.articles_changed = True
             result = change(data)
+            if data.articles_changed and not articles:
+                raise RuntimeError("a feeds-only change touched the articles")
             if data.feeds_changed or FEEDS not in stored_feeds:
                 self.feeds_db.storage.write({FEEDS: data[FEEDS], META: data[META]})
             if data.articles_changed or ARTICLES not in stored_news:
                 self.db.storage.write({ARTICLES: data[ARTICLES], META: data[ARTICLES_META]})
             self._load_feeds(data[FEEDS], self._disk_stamp(self.feeds_path))
-            if data.articles_changed or self._stamp is None:
+            if data.articles_changed or (articles and self._stamp is None):
                 self._load_articles(data[ARTICLES], self._disk_stamp(self.path))
         return result
 
@@ -229,7 +242,7 @@ class NewsCache:
             data.feeds_changed = True
             return replace(feed, id=new_id)
 
-        return self._mutate(change)
+        return self._mutate(change, articles=False)
 
     def add_feeds(self, feeds: Iterable[tuple[str, str]]) -> tuple[list[Feed], int]:
         """Subscribe to many at once (OPML, defaults); returns the added and how many were known."""
@@ -249,7 +262,7 @@ class NewsCache:
                 added.append(replace(feed, id=new_id))
             return added, len(candidates) - len(fresh)
 
-        return self._mutate(change)
+        return self._mutate(change, articles=False)
 
     def _change_feed(self, feed_id: int, **changes: Any) -> Feed:
         def change(data: Tables) -> Feed:
@@ -261,7 +274,7 @@ class NewsCache:
             data.feeds_changed = True
             return updated
 
-        return self._mutate(change)
+        return self._mutate(change, articles=False)
 
     def rename_feed(self, feed_id: int, title: str) -> Feed:
         return self._change_feed(feed_id, title=title.strip())
@@ -326,9 +339,13 @@ class NewsCache:
 
         An article is new unless its feed already holds the same key (guid,
         else link, else title and date); one without a guid is also not new
-        when any feed holds its link.
+        when any feed holds its link. A refresh that brought no articles (all
+        304 or failed) touches only feeds.json, and prunes nothing until one does.
         """
         result = MergeResult()
+        batches = [(u.feed_id, u.articles) for u in updates]
+        batches += list((extra or {}).items())
+        with_articles = any(items for _, items in batches)
         cutoff = ""
         if prune is not None and prune.max_age_days is not None and now is not None:
             cutoff = utc_iso(now - timedelta(days=prune.max_age_days))
@@ -338,8 +355,6 @@ class NewsCache:
             seen_keys = {(doc.get("feed_id"), doc.get("key")) for doc in articles.values()}
             seen_links = {doc.get("link") for doc in articles.values() if doc.get("link")}
             fresh: list[Article] = []
-            batches = [(u.feed_id, u.articles) for u in updates]
-            batches += list((extra or {}).items())
             for feed_id, items in batches:
                 if feed_id != SAMPLE_FEED_ID and str(feed_id) not in data[FEEDS]:
                     continue  # unsubscribed while the refresh ran: nothing to attach to
@@ -363,7 +378,7 @@ class NewsCache:
             fresh_ids = self._next_ids(data, ARTICLES, len(fresh))
             for new_id, article in zip(fresh_ids, fresh, strict=True):
                 articles[str(new_id)] = article.to_doc()
-            if prune is not None and now is not None:
+            if prune is not None and now is not None and with_articles:
                 result.pruned = self._prune(data, prune, now)
             data.articles_changed = bool(fresh) or result.pruned > 0
             data.feeds_changed = bool(updates)
@@ -377,7 +392,7 @@ class NewsCache:
                 self._record_feed_state(data, update, now, new)
             return result
 
-        return self._mutate(change)
+        return self._mutate(change, articles=with_articles)
 
     @staticmethod
     def _record_feed_state(
@@ -394,6 +409,16 @@ class NewsCache:
         if update.state == "ok":
             doc["etag"] = update.etag
             doc["last_modified"] = update.last_modified
+
+    def prune(self, settings: PruneSettings, now: datetime) -> int:
+        """Apply the pruning settings now (a refresh prunes only when it brings articles)."""
+
+        def change(data: Tables) -> int:
+            pruned = self._prune(data, settings, now)
+            data.articles_changed = pruned > 0
+            return pruned
+
+        return self._mutate(change)
 
     @staticmethod
     def _prune(data: Tables, settings: PruneSettings, now: datetime) -> int:

@@ -26,13 +26,13 @@ def cache(tmp_path: Path) -> NewsCache:
 
 async def refresh(cache: NewsCache, **kwargs: object) -> tuple[object, list[FeedOutcome]]:
     seen: list[FeedOutcome] = []
+    kwargs.setdefault("prune", PruneSettings(max_age_days=100 * 365))  # fixtures: 2017 on
     report = await refresh_feeds(
         cache,
         rules=DEFAULT_RULES,
         names=[("campaign:3", "Support Your Surgery")],
         settings=FAST,
         on_progress=lambda outcome, done, total: seen.append(outcome),
-        prune=PruneSettings(max_age_days=100 * 365),  # the fixtures date from 2017 on
         **kwargs,  # type: ignore[arg-type]
     )
     return report, seen
@@ -143,13 +143,16 @@ async def test_pruning_keeps_starred_and_newest(cache: NewsCache, server: FeedSe
     await refresh(cache)
     oldest = min(cache.articles(), key=lambda a: a.published)
     cache.set_flags([oldest.id or 0], starred=True)
-    merged = cache.merge(
-        [], now=datetime.now(UTC), prune=PruneSettings(max_age_days=100 * 365, max_per_feed=1)
-    )
+    news_before = cache.path.read_bytes()
+    # A refresh with nothing new leaves news.json alone, pruning included...
+    await refresh(cache, prune=PruneSettings(max_age_days=100 * 365, max_per_feed=1))
+    assert cache.path.read_bytes() == news_before
+    # ...and pruning on demand applies the settings.
+    pruned = cache.prune(PruneSettings(max_age_days=100 * 365, max_per_feed=1), datetime.now(UTC))
     kept = {a.title for a in cache.articles()}
     assert oldest.title in kept  # starred
     assert "Practice closes its list" in kept  # the newest
-    assert merged.pruned == 1
+    assert pruned == 1
 
 
 async def test_many_feeds_go_through_the_process_pool(cache: NewsCache, server: FeedServer) -> None:
