@@ -71,3 +71,18 @@ def test_news_with_hostile_titles(snap_compare) -> None:
             ]
         )
     assert snap_compare(GpwatchApp(workspace), terminal_size=SIZE, run_before=keys_then_settle("3"))
+
+
+def test_letter_form_with_inline_errors(snap_compare, app: GpwatchApp) -> None:
+    """Every missing or bad field says so beside itself, all at once."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await keys_then_settle("4", "n")(pilot)
+        await pilot.press(*"Premises", "ctrl+s")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(100, 40), run_before=run_before)
+
+
+def test_chase_dialog(snap_compare, app: GpwatchApp) -> None:
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys_then_settle("4", "c"))
