@@ -69,6 +69,9 @@ async def test_refresh_shows_progress_results_and_new_articles(
         feeds = screen.query_one("#news-feeds", OptionList)
         labels = [str(feeds.get_option_at_index(i).prompt) for i in range(feeds.option_count)]
         assert any("Gone" in label and "failed: HTTP 404" in label for label in labels)
+        assert any(label.startswith("GP news") and "ok (3 new) · " in label for label in labels)
+        # Sources without a feed are listed, greyed out, not silently missing.
+        assert any(label.startswith("BMA") and "no feed" in label for label in labels)
         messages = [n.message for n in app._notifications]
         assert any("5 new articles" in m for m in messages)
 

@@ -24,6 +24,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
+from adapters.news.defaults import SOURCES_WITHOUT_FEEDS
 from adapters.news.models import Article, Feed, is_http_url
 from adapters.news.search import ArticleIndex, Query, Search
 from adapters.store import StoreError
@@ -36,6 +37,21 @@ from tui.screens.feed_form import FeedForm, FeedFormScreen
 
 ROW_LIMIT = 40  # a screenful and more: building DataTable rows is the cost per key
 ALL_FEEDS = "all"
+
+
+def feed_state(feed: Feed) -> str:
+    """The feed's last refresh as the issue words it: ok (n new), not modified, failed: why."""
+    if not feed.enabled:
+        return "off"
+    if feed.last_fetched is None:
+        return "never fetched"
+    if feed.state == "failed":
+        state = f"failed: {feed.reason}"
+    elif feed.state == "ok":
+        state = f"ok ({feed.last_new} new)"
+    else:
+        state = feed.state
+    return f"{state} · {feed.last_fetched.astimezone():%d %b %H:%M}"
 
 
 @dataclass(frozen=True)
@@ -119,19 +135,17 @@ class NewsScreen(GpwatchScreen):
         options.clear_options()
         options.add_option(Option(inert(f"All feeds ({total_unread} unread)"), id=ALL_FEEDS))
         for feed in feeds:
-            if not feed.enabled:
-                state = "off"
-            elif feed.state == "failed":
-                state = f"failed: {feed.reason}"
-            else:
-                state = feed.state
             failing = feed.state == "failed" and feed.enabled
             label = Text.assemble(
                 inert(f"{feed.title} ({unread.get(feed.id or 0, 0)})"),
                 "\n  ",
-                inert(state, "red" if failing else "dim"),
+                inert(feed_state(feed), "red" if failing else "dim"),
             )
             options.add_option(Option(label, id=str(feed.id)))
+        # Sources this field reads that publish no feed: said, not silently missing.
+        for source in SOURCES_WITHOUT_FEEDS:
+            label = Text.assemble(inert(source.source, "dim"), "\n  ", inert("no feed", "dim"))
+            options.add_option(Option(label, disabled=True))
         if highlighted is not None and highlighted < options.option_count:
             options.highlighted = highlighted
 
