@@ -348,11 +348,14 @@ def _move_aside(path: Path, reason: str) -> Recovery:
     return Recovery(path=path, aside=aside, reason=reason)
 
 
-def open_db(path: Path) -> SafeTinyDB:
+def open_db(path: Path, *, check: bool = True) -> SafeTinyDB:
     """Open one data file with atomic writes, a file lock and corrupt-file recovery.
 
     A corrupt file is renamed aside (``NAME.corrupt-<timestamp>``) and reported
-    on ``db.recovered``; a fresh empty file takes its place.
+    on ``db.recovered``; a fresh empty file takes its place. ``check=False``
+    leaves reading it to the first use (a 100 MB article cache need not be
+    parsed to start the app): call :func:`recover_corrupt` when that read
+    raises CorruptDataFile.
     """
     # Resolved, so a records.json that is a symlink is updated where it points
     # rather than replaced by a plain file.
@@ -362,18 +365,36 @@ def open_db(path: Path) -> SafeTinyDB:
     with locked(lock):
         _remove_stale_temp_files(path)
         try:
-            read_json_file(path)
+            if check:
+                read_json_file(path)
         except CorruptDataFile as exc:
-            try:
-                recovered = _move_aside(path, exc.reason)
-            except OSError as move_exc:
-                raise StoreError(
-                    f"{path} is not valid gpwatch data ({exc.reason}) and could not be "
-                    f"moved aside: {move_exc.strerror or move_exc}. Move it away by hand."
-                ) from move_exc
+            recovered = _move_aside_or_fail(path, exc.reason)
         try:
             if path.exists():
                 os.chmod(path, FILE_MODE)
         except OSError as exc:  # owned by another user
             raise StoreError(f"can not make {path} private (0600): {exc.strerror or exc}") from exc
     return SafeTinyDB(path, lock, recovered)
+
+
+def _move_aside_or_fail(path: Path, reason: str) -> Recovery:
+    try:
+        return _move_aside(path, reason)
+    except OSError as exc:
+        raise StoreError(
+            f"{path} is not valid gpwatch data ({reason}) and could not be "
+            f"moved aside: {exc.strerror or exc}. Move it away by hand."
+        ) from exc
+
+
+def recover_corrupt(db: SafeTinyDB, error: CorruptDataFile) -> Recovery:
+    """Move a file found corrupt on its first read aside, as open_db would have.
+
+    Only for a file opened with ``check=False`` and not yet read: one that
+    was read before and is corrupt now was damaged while gpwatch ran, and is
+    left alone for the user to look at.
+    """
+    with locked(db.lock):
+        recovery = _move_aside_or_fail(db.path, error.reason)
+    db.recovered = recovery
+    return recovery

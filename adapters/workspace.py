@@ -52,13 +52,16 @@ class Workspace:
         self.records = Records(records_db)
         self.figures: RecordRepository[Figure] = RecordRepository(workforce_db, Figure)
         self.news = NewsCache(data_dir)
-        self.recoveries: list[Recovery] = [
-            db.recovered
-            for db in (records_db, workforce_db, *self.news.databases)
-            if db.recovered is not None
+        self._recoveries: list[Recovery] = [
+            db.recovered for db in (records_db, workforce_db) if db.recovered is not None
         ]
         self._settings: Settings | None = None
         self._settings_warnings: list[str] = []
+
+    @property
+    def recoveries(self) -> list[Recovery]:
+        """Data files found corrupt and moved aside so far (news.json is read lazily)."""
+        return self._recoveries + self.news.recoveries
 
     @classmethod
     def open(

@@ -14,6 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.screen import Screen
 
+from adapters.store import Recovery
 from adapters.text import clean_text
 from adapters.workspace import Workspace
 from tui.screens import SCREENS
@@ -68,9 +69,17 @@ class GpwatchApp(App[None]):
         super().__init__()
         self.workspace = workspace
         self.sample_loaded = False  # set by refresh_status when the first screen shows
+        self._reported: list[Recovery] = []
 
     def on_mount(self) -> None:
+        self.report_recoveries()
+
+    def report_recoveries(self) -> None:
+        """Say once about each file moved aside (news.json may be found corrupt later)."""
         for recovery in self.workspace.recoveries:
+            if recovery in self._reported:
+                continue
+            self._reported.append(recovery)
             self.notify(
                 clean_text(recovery.message),
                 title="A data file was damaged",
@@ -82,6 +91,7 @@ class GpwatchApp(App[None]):
     def refresh_status(self) -> None:
         """Re-read whether sample data is loaded and show it with the data dir."""
         self.sample_loaded = self.workspace.sample_loaded
+        self.report_recoveries()
         state = "sample data loaded" if self.sample_loaded else "no sample data"
         self.sub_title = f"{clean_text(display_path(self.workspace.data_dir))} · {state}"
 

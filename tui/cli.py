@@ -66,14 +66,26 @@ def error(message: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    workspace: Workspace | None = None
+    warned: list[object] = []
+
+    def warn_recoveries() -> None:
+        # news.json is read lazily, so a damaged one can be found during the command.
+        for recovery in workspace.recoveries if workspace else ():
+            if recovery not in warned:
+                warned.append(recovery)
+                print(f"gpwatch: warning: {clean_text(recovery.message)}", file=sys.stderr)
+
     try:
         workspace = Workspace.open(resolve_data_dir(args.data_dir))
-        for recovery in workspace.recoveries:
-            print(f"gpwatch: warning: {clean_text(recovery.message)}", file=sys.stderr)
+        warn_recoveries()
         if args.command is None:
             return open_dashboard(workspace)
-        return int(args.run(args, workspace))
+        code = int(args.run(args, workspace))
+        warn_recoveries()
+        return code
     except StoreError as exc:
+        warn_recoveries()
         return error(str(exc))
     except KeyboardInterrupt:  # including while waiting for another process's lock
         return 130

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.news.models import Article, Feed, utc_iso
-from adapters.store import SafeTinyDB, open_db
+from adapters.store import CorruptDataFile, Recovery, SafeTinyDB, open_db, recover_corrupt
 from adapters.validation import ValidationError
 
 NEWS_FILE = "news.json"
@@ -84,7 +84,9 @@ class NewsCache:
         self.path = data_dir / NEWS_FILE
         self.feeds_path = data_dir / FEEDS_FILE
         self.feeds_db: SafeTinyDB = open_db(self.feeds_path)
-        self.db: SafeTinyDB = open_db(self.path)
+        # Not parsed at open: read on first use (see _read_news).
+        self.db: SafeTinyDB = open_db(self.path, check=False)
+        self._news_read = False
         self._feeds_stamp: tuple[int, int, int] | None = None
         self._stamp: tuple[int, int, int] | None = None
         self._feeds: dict[int, Feed] = {}
@@ -98,6 +100,24 @@ class NewsCache:
     @property
     def databases(self) -> tuple[SafeTinyDB, SafeTinyDB]:
         return (self.feeds_db, self.db)
+
+    @property
+    def recoveries(self) -> list[Recovery]:
+        """Files found corrupt and moved aside, at open or (news.json) on first read."""
+        return [db.recovered for db in self.databases if db.recovered is not None]
+
+    def _read_news(self) -> dict[str, Any]:
+        """news.json's tables; on the first read a corrupt file is moved aside like at open."""
+        try:
+            data = self.db.storage.read() or {}
+        except CorruptDataFile as exc:
+            if self._news_read:  # damaged while we ran: report it, touch nothing
+                raise
+            self._news_read = True
+            recover_corrupt(self.db, exc)
+            return {}
+        self._news_read = True
+        return data
 
     @staticmethod
     def _disk_stamp(path: Path) -> tuple[int, int, int] | None:
@@ -123,7 +143,7 @@ class NewsCache:
         if not (feeds_stale or articles_stale):
             return False
         if articles_stale:
-            news = self.db.storage.read() or {}
+            news = self._read_news()
             if FEEDS in news:  # a data dir from before feeds.json
                 self._mutate(lambda data: None)
                 return True
@@ -196,7 +216,7 @@ class NewsCache:
             stored_feeds = self.feeds_db.storage.read() or {}
             if FEEDS not in stored_feeds:
                 articles = True
-            stored_news = self.db.storage.read() or {} if articles else {ARTICLES: {}}
+            stored_news = self._read_news() if articles else {ARTICLES: {}}
             data = Tables()
             data[FEEDS] = stored_feeds.get(FEEDS, {})
             data[META] = stored_feeds.get(META, {})

@@ -194,6 +194,21 @@ async def test_recovered_corrupt_file_is_reported_with_both_paths(data_dir: Path
     assert aside.read_text() == '{"letters": {"1": '
 
 
+async def test_a_corrupt_news_json_found_after_start_is_reported(workspace: Workspace) -> None:
+    news = workspace.data_dir / "news.json"
+    news.write_text('{"articles": {"1": ', encoding="utf-8")
+    reopened = Workspace.open(workspace.data_dir)  # news.json is not parsed at open
+    app = GpwatchApp(reopened)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3")
+        await pilot.pause(0.2)
+        messages = [n.message for n in app._notifications]
+        assert sum(str(news) in m and ".corrupt-" in m for m in messages) == 1
+        await pilot.press("1")
+        await pilot.pause(0.2)
+        assert len(app._notifications) == len(messages)  # said once
+
+
 async def test_changes_made_elsewhere_appear_on_return(workspace: Workspace) -> None:
     app = GpwatchApp(workspace)
     async with app.run_test(size=SIZE) as pilot:

@@ -127,3 +127,12 @@ def test_real_world_opml_and_bad_files(local_dir: Path, tmp_path: Path) -> None:
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     missing = gpwatch(local_dir, "import-opml", str(tmp_path / "nope.opml"))
     assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+def test_a_corrupt_news_json_found_during_a_command_is_reported(local_dir: Path) -> None:
+    (local_dir / "news.json").write_text('{"articles": [', encoding="utf-8")
+    result = gpwatch(local_dir, "articles", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []
+    assert "news.json" in result.stderr and "corrupt-" in result.stderr
+    assert len(list(local_dir.glob("news.json.corrupt-*"))) == 1

@@ -6,8 +6,11 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from adapters.news.cache import FEEDS_FILE, NEWS_FILE, NewsCache
 from adapters.news.models import Article
+from adapters.store import CorruptDataFile
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -79,3 +82,28 @@ def test_a_move_interrupted_after_feeds_json_was_written_finishes(tmp_path: Path
     assert [f.title for f in cache.feeds()] == ["Renamed since"]  # feeds.json wins
     assert len(cache.articles()) == 1
     assert "feeds" not in json.loads((tmp_path / NEWS_FILE).read_text(encoding="utf-8"))
+
+
+def test_news_json_is_not_read_until_articles_are_wanted(tmp_path: Path) -> None:
+    NewsCache(tmp_path).add_feed("Pulse", "https://example.org/feed")
+    (tmp_path / NEWS_FILE).write_text('{"articles": {"1": ', encoding="utf-8")  # cut short
+    cache = NewsCache(tmp_path)
+    assert cache.recoveries == []  # opening did not parse it
+    cache.add_feed("BMJ", "https://example.org/bmj")  # a feeds-only change
+    assert cache.recoveries == [] and (tmp_path / NEWS_FILE).exists()
+    assert cache.articles() == []  # the first read finds it corrupt and moves it aside
+    (recovery,) = cache.recoveries
+    assert recovery.aside.read_text(encoding="utf-8") == '{"articles": {"1": '
+    assert not (tmp_path / NEWS_FILE).exists()
+    assert [f.title for f in cache.feeds()] == ["Pulse", "BMJ"]
+
+
+def test_news_json_damaged_after_its_first_read_is_reported_not_moved(tmp_path: Path) -> None:
+    cache = NewsCache(tmp_path)
+    cache.add_articles([article(1, 0)])
+    assert len(cache.articles()) == 1
+    (tmp_path / NEWS_FILE).write_text("{ half", encoding="utf-8")
+    with pytest.raises(CorruptDataFile):
+        cache.articles()
+    assert (tmp_path / NEWS_FILE).read_text(encoding="utf-8") == "{ half"
+    assert cache.recoveries == []
