@@ -106,6 +106,29 @@ class RecordRepository(Generic[R]):
         ids = self._table.insert_multiple([r.to_doc() for r in records])
         return [replace(r, id=i) for r, i in zip(records, ids, strict=True)]  # type: ignore[type-var]
 
+    def replace_where(self, drop: Callable[[dict[str, Any]], bool], records: list[R]) -> int:
+        """Remove every stored document ``drop`` accepts and add ``records``, in one write.
+
+        One read-modify-write under the lock, so a reader sees the old set or
+        the new one and a crash leaves one of the two (e.g. re-importing a
+        period's figures). Returns how many documents were removed.
+        """
+        new_docs = [r.to_doc() for r in records]
+        removed = 0
+
+        def updater(table: dict[int, Any]) -> None:
+            nonlocal removed
+            gone = [doc_id for doc_id, doc in table.items() if drop(doc)]
+            for doc_id in gone:
+                del table[doc_id]
+            removed = len(gone)
+            next_id = max(table, default=0) + 1
+            for offset, doc in enumerate(new_docs):
+                table[next_id + offset] = doc
+
+        self._table._update_table(updater)  # type: ignore[attr-defined]
+        return removed
+
     def update(self, record: R, *, expected: R | None = None) -> R:
         """Replace the stored record with ``record`` (same id), durably, under the lock.
 

@@ -14,7 +14,7 @@ from adapters.provenance import Source
 from adapters.records.campaigns import Campaign, Goal, Milestone
 from adapters.records.models import Letter
 from adapters.records.pledges import Commitment, Pledge
-from adapters.workforce.series import Figure
+from adapters.workforce.series import Figure, Target
 
 HUNT_BACKS_CAMPAIGN = Source(
     title="Jeremy Hunt Backs GP Trainees Campaign Amid Recruitment Crisis",
@@ -370,7 +370,7 @@ def sample_pledges() -> list[Pledge]:
 def sample_figures() -> list[Figure]:
     return [
         Figure(
-            metric="GP trainee intake",
+            metric="trainee_intake",
             period="2016",
             value=3019,
             unit="doctors starting GP training",
@@ -379,7 +379,7 @@ def sample_figures() -> list[Figure]:
             sample=True,
         ),
         Figure(
-            metric="GP trainee intake",
+            metric="trainee_intake",
             period="2017",
             value=3157,
             unit="doctors starting GP training",
@@ -388,7 +388,7 @@ def sample_figures() -> list[Figure]:
             sample=True,
         ),
         Figure(
-            metric="Unfilled GP trainee places",
+            metric="unfilled_trainee_places",
             period="2015",
             value=600,
             unit="vacancies",
@@ -396,4 +396,37 @@ def sample_figures() -> list[Figure]:
             notes="as stated by Dr Krishna Kasaraneni, BMA",
             sample=True,
         ),
+    ]
+
+
+def sample_targets() -> list[Target]:
+    """The Government's 5,000 more GPs by 2020, against the bundled headcount series.
+
+    The seed article gives the promise but no baseline, so the earliest bundled
+    England figure (2016/17) stands in, and the note says so; the user can
+    correct both with ``gpwatch workforce target``.
+    """
+    from adapters.workforce.bundled import bundled_figures
+
+    baseline = next(
+        f for f in bundled_figures() if f.metric == "gp_fq_perm_hc" and f.period == "2016/17"
+    )
+    return [
+        Target(
+            name="5,000 more GPs by 2020",
+            metric="gp_fq_perm_hc",
+            baseline_value=baseline.value,
+            baseline_period=baseline.period,
+            target_value=baseline.value + 5000,
+            deadline="2020-12",
+            source=HUNT_BACKS_CAMPAIGN,
+            notes=(
+                "DH (2015): the New Deal for GPs 'will see 5,000 more doctors in general "
+                "practice by 2020'. The article gives no baseline: the bundled 2016/17 "
+                "England figure (a sum of practice headcounts of fully qualified permanent "
+                "GPs) is used, and 'by 2020' is read as by December 2020. Edit both if you "
+                "have the original baseline."
+            ),
+            sample=True,
+        )
     ]

@@ -17,7 +17,7 @@ from adapters.news.cache import NewsCache
 from adapters.records.repository import Records
 from adapters.repository import RecordRepository
 from adapters.store import Recovery, open_db, prepare_data_dir
-from adapters.workforce.series import Figure
+from adapters.workforce.series import Figure, Target
 
 if TYPE_CHECKING:
     from adapters.news.models import Article
@@ -51,6 +51,7 @@ class Workspace:
         workforce_db = open_db(data_dir / WORKFORCE_FILE)
         self.records = Records(records_db)
         self.figures: RecordRepository[Figure] = RecordRepository(workforce_db, Figure)
+        self.targets: RecordRepository[Target] = RecordRepository(workforce_db, Target)
         self.news = NewsCache(data_dir)
         self._recoveries: list[Recovery] = [
             db.recovered for db in (records_db, workforce_db) if db.recovered is not None
@@ -103,6 +104,7 @@ class Workspace:
                     (self.records.campaigns, sample.sample_campaigns()),
                     (self.records.pledges, sample.sample_pledges()),
                     (self.figures, sample.sample_figures()),
+                    (self.targets, sample.sample_targets()),
                 ]
                 for repository, records in batches:
                     if not repository.has_sample():
@@ -158,7 +160,7 @@ class Workspace:
 
     @property
     def repositories(self) -> tuple[RecordRepository[Any], ...]:
-        return (*self.records.repositories, self.figures)
+        return (*self.records.repositories, self.figures, self.targets)
 
     def reset_sample(self) -> SampleReport:
         """Remove only the sample records; the user's own are untouched."""

@@ -88,7 +88,7 @@ def test_sample_holds_what_the_seed_articles_report() -> None:
     assert len(scheme.commitments) == 6 and "10 commitments" in scheme.summary
     assert pledges["GP Career Plus retention pilot"].amount_gbp == 1_000_000
     assert pledges["NHS GP Health Service"].amount_gbp == 19_500_000
-    intake = {f.period: f.value for f in sample_figures() if f.metric == "GP trainee intake"}
+    intake = {f.period: f.value for f in sample_figures() if f.metric == "trainee_intake"}
     assert intake == {"2016": 3019, "2017": 3157}
 
 

@@ -23,8 +23,8 @@ def test_first_run_seeds_once(data_dir: Path) -> None:
 
 def test_figures_live_apart_from_records(workspace: Workspace) -> None:
     records = (workspace.data_dir / "records.json").read_bytes()
-    assert b"GP trainee intake" not in records
-    assert b"GP trainee intake" in (workspace.data_dir / "workforce.json").read_bytes()
+    assert b"trainee_intake" not in records
+    assert b"trainee_intake" in (workspace.data_dir / "workforce.json").read_bytes()
 
 
 def test_reset_sample_removes_only_samples_and_is_final(workspace: Workspace) -> None:
@@ -45,13 +45,14 @@ def test_reset_sample_removes_only_samples_and_is_final(workspace: Workspace) ->
         "campaigns": len(sample_campaigns()),
         "pledges": 3,
         "figures": 3,
+        "targets": 1,
         "articles": 5,
     }
     assert not workspace.sample_loaded
     again = Workspace.open(workspace.data_dir)
     assert not again.sample_loaded
     kept = [repo.all() for repo in again.repositories]
-    assert kept == [[record] for record in mine]
+    assert kept == [*([record] for record in mine), []]  # no targets of the user's own
 
 
 def test_seeding_killed_half_way_is_completed_without_duplicates(data_dir: Path) -> None:

@@ -1,0 +1,221 @@
+"""What the Workforce screen and ``gpwatch workforce list`` read: one in-memory view.
+
+Stored figures (imports, the sample) and the bundled series are read once
+into a :class:`WorkforceView`; every filter after that is a dict lookup, never
+a TinyDB query (TinyDB re-reads the whole file on every read). Where two
+datasets give the same metric, period and place, the better one is shown:
+individual-level (distinct people) over practice-level (sums of practices).
+LMC areas are summed from their sub-ICBs here, not stored.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from adapters.workforce.series import ENGLAND_CODE, Figure, Target, period_sort_key
+
+if TYPE_CHECKING:
+    from adapters.workspace import Workspace
+
+LMC_AREAS_FILE = "lmc_areas.json"
+LEVELS = ("england", "region", "icb", "sub_icb", "lmc")
+LEVEL_TITLES = {
+    "england": "England",
+    "region": "Region",
+    "icb": "ICB",
+    "sub_icb": "Sub-ICB",
+    "lmc": "LMC area",
+    "pcn": "PCN",
+    "practice": "Practice",
+}
+# Lower is preferred when datasets overlap.
+DATASET_RANK = {
+    "gpw:individual": 0,
+    "gpw:pcn_individual": 0,
+    "gpw:practice_detailed": 1,
+    "gpw:practice_high": 2,
+}
+ADDITIVE_EXCEPT = {"patients_per_fq_gp_fte"}
+
+
+@dataclass(frozen=True)
+class LmcArea:
+    lmc: str
+    sub_icb: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Place:
+    level: str
+    code: str
+    name: str
+
+
+def load_lmc_areas(data_dir: Path | None) -> tuple[list[LmcArea], str | None]:
+    """The data dir's lmc_areas.json if there is one, else the bundled list (and why)."""
+    warning = None
+    if data_dir is not None and (data_dir / LMC_AREAS_FILE).exists():
+        try:
+            doc = json.loads((data_dir / LMC_AREAS_FILE).read_text("utf-8"))
+            return _areas(doc), None
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            warning = f"{data_dir / LMC_AREAS_FILE} not used ({exc}); the bundled list is"
+    text = resources.files("adapters.workforce").joinpath(LMC_AREAS_FILE).read_text("utf-8")
+    return _areas(json.loads(text)), warning
+
+
+def _areas(doc: dict[str, Any]) -> list[LmcArea]:
+    areas = []
+    for item in doc["areas"]:
+        codes = tuple(str(c).strip().upper() for c in item["sub_icb"])
+        if not isinstance(item["lmc"], str) or not codes:
+            raise ValueError(f"area {item!r} needs an lmc name and sub_icb codes")
+        areas.append(LmcArea(item["lmc"], codes))
+    return areas
+
+
+def _rank(figure: Figure) -> int:
+    return DATASET_RANK.get(figure.dataset, 3)
+
+
+class WorkforceView:
+    """Figures indexed by (metric, level, code) with one figure per period."""
+
+    def __init__(
+        self,
+        figures: Iterable[Figure],
+        targets: Iterable[Target] = (),
+        lmc_areas: Iterable[LmcArea] = (),
+    ) -> None:
+        best: dict[tuple[str, str, str, str], Figure] = {}
+        for figure in figures:
+            key = (figure.metric, figure.geography_level, figure.geography_code, figure.period)
+            held = best.get(key)
+            if held is None or _rank(figure) < _rank(held):
+                best[key] = figure
+        self.series_index: dict[tuple[str, str, str], list[Figure]] = defaultdict(list)
+        self.names: dict[tuple[str, str], str] = {("england", ENGLAND_CODE): "England"}
+        for (metric, level, code, _), figure in best.items():
+            self.series_index[(metric, level, code)].append(figure)
+            self.names[(level, code)] = figure.geography_name
+        self.targets = list(targets)
+        self.lmc_areas = list(lmc_areas)
+        for area in self.lmc_areas:
+            self._add_lmc(area)
+        for figures_list in self.series_index.values():
+            figures_list.sort(key=lambda f: period_sort_key(f.period))
+
+    def _add_lmc(self, area: LmcArea) -> None:
+        """An LMC area's figures: sums of its sub-ICBs, for periods where all have one."""
+        code = area.lmc
+        self.names[("lmc", code)] = area.lmc
+        metrics = {m for (m, level, c) in self.series_index if level == "sub_icb"}
+        sums: dict[tuple[str, str], list[Figure]] = defaultdict(list)
+        for metric in metrics:
+            for sub in area.sub_icb:
+                for figure in self.series_index.get((metric, "sub_icb", sub), []):
+                    sums[(metric, figure.period)].append(figure)
+        parts = len(area.sub_icb)
+        for (metric, _period), found in sums.items():
+            if metric in ADDITIVE_EXCEPT:
+                continue
+            missing = parts - len(found)
+            note = f"sum of {len(found)} sub-ICB areas"
+            if metric.endswith("_hc"):
+                note += "; headcounts summed, so someone in two of them counts twice"
+            if missing:
+                note += f"; {missing} of {parts} sub-ICB areas have no figure"
+            self.series_index[(metric, "lmc", code)].append(
+                replace(
+                    found[0],
+                    value=round(sum(f.value for f in found), 4),
+                    geography_level="lmc",
+                    geography_code=code,
+                    geography_name=area.lmc,
+                    notes=note,
+                    id=None,
+                )
+            )
+        patients = {f.period: f for f in self.series_index.get(("patients", "lmc", code), [])}
+        for fte in list(self.series_index.get(("gp_fq_fte", "lmc", code), [])):
+            pat = patients.get(fte.period)
+            if pat is not None and fte.value > 0:
+                self.series_index[("patients_per_fq_gp_fte", "lmc", code)].append(
+                    replace(
+                        fte,
+                        metric="patients_per_fq_gp_fte",
+                        value=round(pat.value / fte.value, 4),
+                        unit="patients per FTE",
+                        notes="registered patients / fully qualified GP FTE of the sub-ICBs",
+                    )
+                )
+
+    def series(self, metric: str, level: str = "england", code: str = ENGLAND_CODE) -> list[Figure]:
+        """The figures of one metric for one place, oldest period first."""
+        return list(self.series_index.get((metric, level, code), []))
+
+    def metrics(self) -> set[str]:
+        return {metric for metric, _, _ in self.series_index}
+
+    def places(self, level: str) -> list[Place]:
+        """Every place of a level that has a figure, by name."""
+        found = {(lv, code) for (_, lv, code) in self.series_index if lv == level}
+        return sorted(
+            (Place(lv, code, self.names.get((lv, code), code)) for lv, code in found),
+            key=lambda p: (p.name.lower(), p.code),
+        )
+
+    def name(self, level: str, code: str) -> str:
+        return self.names.get((level, code), code)
+
+    def targets_for(self, metric: str) -> list[Target]:
+        return [t for t in self.targets if t.metric == metric]
+
+    def all_figures(self) -> list[Figure]:
+        return [f for figures in self.series_index.values() for f in figures]
+
+
+def at_or_before(series: list[Figure], period: str) -> Figure | None:
+    """The latest figure no later than ``period`` (the comparison point for a change)."""
+    key = period_sort_key(period)
+    found = None
+    for figure in series:
+        if period_sort_key(figure.period) <= key:
+            found = figure
+    return found
+
+
+def year_before(series: list[Figure]) -> Figure | None:
+    """The figure about a year before the latest one (12 months, or the previous year)."""
+    from adapters.workforce.series import period_position
+
+    if len(series) < 2:
+        return None
+    latest = period_position(series[-1].period)
+    if latest is None:
+        return None
+    best = None
+    for figure in series[:-1]:
+        here = period_position(figure.period)
+        if here is not None and here <= latest - 11 / 12 - 1e-9:
+            best = figure
+    return best
+
+
+def load_view(workspace: Workspace) -> tuple[WorkforceView, list[str]]:
+    """Stored figures, the bundled series, targets and LMC areas, read once; with warnings."""
+    from adapters.workforce.bundled import bundled_figures
+
+    scan = workspace.figures.scan()
+    warnings = [f"{i.file} #{i.doc_id}: {i.error}" for i in scan.invalid]
+    areas, area_warning = load_lmc_areas(workspace.data_dir)
+    if area_warning:
+        warnings.append(area_warning)
+    view = WorkforceView([*bundled_figures(), *scan.records], workspace.targets.all(), areas)
+    return view, warnings
