@@ -17,7 +17,7 @@ from adapters.news.cache import NewsCache
 from adapters.records.repository import Records
 from adapters.repository import RecordRepository
 from adapters.store import Recovery, open_db, prepare_data_dir
-from adapters.workforce.series import Figure, Target
+from adapters.workforce.series import Figure, FigureSet, Target
 
 if TYPE_CHECKING:
     from adapters.news.models import Article
@@ -52,6 +52,8 @@ class Workspace:
         self.records = Records(records_db)
         self.figures: RecordRepository[Figure] = RecordRepository(workforce_db, Figure)
         self.targets: RecordRepository[Target] = RecordRepository(workforce_db, Target)
+        # Imported GPW figures, one document per dataset, period and place.
+        self.imported: RecordRepository[FigureSet] = RecordRepository(workforce_db, FigureSet)
         self.news = NewsCache(data_dir)
         self._recoveries: list[Recovery] = [
             db.recovered for db in (records_db, workforce_db) if db.recovered is not None

@@ -69,7 +69,7 @@ PERIOD_COLUMNS = (
     ("year", "month"),
 )
 
-HC_NOTE = "sum of practice headcounts: someone working in two practices counts twice"
+HC_NOTE = "sum of practice headcounts: someone in two practices counts twice"
 DISTINCT_NOTE = "distinct people (UNIQUE_IDENTIFIER) at this level"
 
 
@@ -169,6 +169,10 @@ class ParsedFile:
     @property
     def dataset(self) -> str:
         return f"gpw:{self.kind}"
+
+    @property
+    def headcount_note(self) -> str:
+        return DISTINCT_NOTE if self.kind in ("individual", "pcn_individual") else HC_NOTE
 
 
 def normalise_header(cells: Sequence[str]) -> list[str]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from adapters.repository import RecordRepository
 from adapters.workforce.gpw import GPWFileError, ParsedFile, read_gpw_file
-from adapters.workforce.series import Figure
+from adapters.workforce.series import FigureSet, group_figures
 
 
 @dataclass(frozen=True)
@@ -50,20 +50,23 @@ def read_all(paths: Sequence[Path], period: str | None = None) -> list[ParsedFil
     return parsed
 
 
-def store_parsed(repository: RecordRepository[Figure], parsed: list[ParsedFile]) -> ImportResult:
-    """Replace each file's periods of its dataset with its figures, in one write."""
+def store_parsed(repository: RecordRepository[FigureSet], parsed: list[ParsedFile]) -> ImportResult:
+    """Replace each file's periods of its dataset with its figures, in one write.
+
+    Returns how many stored figure sets (one per place and period) were replaced.
+    """
     replace = {(item.dataset, p) for item in parsed for p in item.periods}
 
     def drop(doc: dict[str, Any]) -> bool:
         return (doc.get("dataset"), doc.get("period")) in replace
 
-    figures = [f for item in parsed for f in item.figures]
-    replaced = repository.replace_where(drop, figures)
+    sets = [s for item in parsed for s in group_figures(item.figures, item.headcount_note)]
+    replaced = repository.replace_where(drop, sets)
     return ImportResult([ImportReport(item, len(item.figures)) for item in parsed], replaced)
 
 
 def import_files(
-    repository: RecordRepository[Figure], paths: Sequence[Path], period: str | None = None
+    repository: RecordRepository[FigureSet], paths: Sequence[Path], period: str | None = None
 ) -> ImportResult:
     """Read all files, then store them; GPWFileError (nothing stored) if any is malformed."""
     return store_parsed(repository, read_all(paths, period))

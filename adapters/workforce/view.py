@@ -213,9 +213,13 @@ def load_view(workspace: Workspace) -> tuple[WorkforceView, list[str]]:
     from adapters.workforce.bundled import bundled_figures
 
     scan = workspace.figures.scan()
-    warnings = [f"{i.file} #{i.doc_id}: {i.error}" for i in scan.invalid]
+    sets = workspace.imported.scan()
+    warnings = [f"{i.file} #{i.doc_id}: {i.error}" for i in [*scan.invalid, *sets.invalid]]
+    imported = [f for figure_set in sets.records for f in figure_set.figures()]
     areas, area_warning = load_lmc_areas(workspace.data_dir)
     if area_warning:
         warnings.append(area_warning)
-    view = WorkforceView([*bundled_figures(), *scan.records], workspace.targets.all(), areas)
+    view = WorkforceView(
+        [*bundled_figures(), *scan.records, *imported], workspace.targets.all(), areas
+    )
     return view, warnings

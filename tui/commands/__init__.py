@@ -17,10 +17,12 @@ from tui.commands import (
     export_opml,
     feeds,
     import_opml,
+    import_workforce,
     letters,
     pledges,
     refresh,
     reset_sample,
+    workforce,
 )
 
 
@@ -43,4 +45,6 @@ COMMANDS: tuple[Command, ...] = (  # type: ignore[assignment]
     letters,
     campaigns,
     pledges,
+    import_workforce,
+    workforce,
 )
