@@ -379,7 +379,9 @@ def _parse(payload: bytes) -> Any:
             "or damaged, and which copy is right can not be told"
         ) from exc
     except json.JSONDecodeError as exc:
-        if exc.pos >= len(text.rstrip()):
+        # A string still open at the end, or a value expected where the text stops: the
+        # file ends mid-document rather than holding something that is not JSON.
+        if exc.msg.startswith("Unterminated string") or exc.pos >= len(text.rstrip()):
             raise BackupError(
                 f"the archive ends early (line {exc.lineno}): it is truncated, e.g. an "
                 "interrupted copy or a full disk when it was written"

@@ -13,6 +13,7 @@ from typing import Protocol
 from adapters.workspace import Workspace
 from tui.commands import (
     articles,
+    backup,
     campaigns,
     export_opml,
     feeds,
@@ -22,6 +23,8 @@ from tui.commands import (
     pledges,
     refresh,
     reset_sample,
+    restore,
+    serve,
     workforce,
 )
 
@@ -47,4 +50,7 @@ COMMANDS: tuple[Command, ...] = (  # type: ignore[assignment]
     pledges,
     import_workforce,
     workforce,
+    backup,
+    restore,
+    serve,
 )
