@@ -128,7 +128,7 @@ MIN_RUNS = 3
 SAMPLE_INTERVAL_S = 0.02
 DISCOVER_INTERVAL_S = 0.1
 CHILD_TIMEOUT_S = 120.0
-BACKLOG = 128  # FeedServer's listen backlog here (socketserver's default is 5: see listen_backlog)
+BACKLOG = 512  # FeedServer's listen backlog here (socketserver's default is 5: see listen_backlog)
 SEED = 20261123
 
 TARGET_REREFRESH_S = 1.0

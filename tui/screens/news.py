@@ -176,7 +176,8 @@ class NewsScreen(GpwatchScreen):
         self._show_status()
         self._show_reader()
         if self._search is not None and not self._search.done:
-            self.call_after_refresh(self._count_rest, self._search)
+            # Posted once the keystroke's repaint is done, so it never delays it.
+            self.call_after_refresh(self.call_later, self._count_rest, self._search)
 
     def _add_rows(self, articles: list[Article]) -> None:
         table = self.query_one("#news-articles", DataTable)
