@@ -1,36 +1,296 @@
-"""Workforce: published figures, each with its period, place and source."""
+"""Workforce: a series against its target, by metric and place, with every figure's source.
+
+All figures are read once per visit into a :class:`WorkforceView` (stored,
+imported and bundled); picking a metric, level or place only filters it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import csv
+from pathlib import Path
+from typing import ClassVar
 
-from tui.format import number, sample_mark
-from tui.screens.record_list import RecordListScreen
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.widgets import Select, Static
+
+from adapters.text import clean_text
+from adapters.workforce.metrics import BY_KEY, families, family_label, in_family, metric
+from adapters.workforce.series import ENGLAND_CODE, Figure
+from adapters.workforce.view import (
+    LEVEL_TITLES,
+    LEVELS,
+    Place,
+    WorkforceView,
+    at_or_before,
+    load_view,
+    year_before,
+)
+from tui.format import number
+from tui.inert import inert
+from tui.screens.base import GpwatchScreen
+from tui.widgets.record_table import RecordTable
+from tui.widgets.workforce_chart import WorkforceChart, target_gap
+
+DEFAULT_FAMILY = "gp_fq_perm"
+BASE_PERIOD = "2015-09"
+COLUMNS = ("Period", "Value", "Change", "Source", "Notes")
 
 
-class WorkforceScreen(RecordListScreen):
+def signed(value: float) -> str:
+    return ("+" if value > 0 else "") + number(value)
+
+
+class WorkforceScreen(GpwatchScreen):
     TITLE = "Workforce"
-    HEADING = "Workforce figures"
-    TABLE_ID = "figures"
-    COLUMNS = ("Metric", "Period", "Value", "Unit", "Place", "Source", "")
-    PLANS = (
-        "Coming next: `gpwatch import-workforce FILE.csv` for NHS Digital's General "
-        "Practice Workforce CSVs, charts by year and geography, and the targets "
-        "promised (5,000 more GPs by 2020) drawn against the figures."
-    )
+    CSS_PATH = Path(__file__).with_name("workforce.tcss")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("m", "pick('metric')", "Metric", tooltip="Choose the metric shown"),
+        Binding("l", "pick('level')", "Level", tooltip="England, region, ICB, sub-ICB or LMC area"),
+        Binding("g", "place", "Place", tooltip="Choose the place, searching by name or code"),
+        Binding("h", "measure", "HC/FTE", tooltip="Switch between headcount and FTE"),
+        Binding("s", "source", "Source", tooltip="The highlighted figure's source in full"),
+        Binding("x", "export", "Export", tooltip="Write the shown series to a CSV file"),
+    ]
 
-    def rows(self) -> Iterable[Sequence[object]]:
-        figures = sorted(self.workspace.figures.all(), key=lambda f: (f.metric, f.period))
-        for figure in figures:
-            yield (
-                figure.metric,
-                figure.period,
-                number(figure.value),
-                figure.unit,
-                figure.geography_name,
-                figure.source.label(),
-                sample_mark(figure.sample),
+    def __init__(self) -> None:
+        super().__init__()
+        self.view = WorkforceView([])
+        self.family = DEFAULT_FAMILY
+        self.measure = "hc"
+        self.place = Place("england", ENGLAND_CODE, "England")
+        self.shown: list[Figure] = []
+
+    @property
+    def metric_key(self) -> str:
+        return in_family(self.family, self.measure)
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="pickers"):
+            yield Select(
+                [(family_label(f), f) for f in families()],
+                value=self.family,
+                allow_blank=False,
+                id="metric",
             )
+            yield Select(
+                [(LEVEL_TITLES[level], level) for level in LEVELS],
+                value="england",
+                allow_blank=False,
+                id="level",
+            )
+            yield Static(id="place")
+            yield Static(id="measure")
+        with Horizontal(id="tiles"):
+            for tile in ("latest", "since-2015", "year-on", "target"):
+                yield Static(id=f"tile-{tile}", classes="tile")
+        yield WorkforceChart(id="chart")
+        yield RecordTable(COLUMNS, id="figures")
+        yield Static(id="caveat")
+
+    def load(self) -> None:
+        self.view, warnings = load_view(self.workspace)
+        for warning in warnings:
+            self.notify(clean_text(warning), severity="warning", markup=False, timeout=15)
+        self.show_series()
+
+    def show_series(self) -> None:
+        key = self.metric_key
+        info = metric(key)
+        place = self.place
+        series = self.view.series(key, place.level, place.code)
+        self.shown = series
+        self.query_one("#place", Static).update(
+            inert(f"{place.name} (g)" if place.level != "england" else "England (g: place)")
+        )
+        measure_text = {"hc": "headcount", "fte": "FTE"}.get(info.measure, "single measure")
+        self.query_one("#measure", Static).update(inert(f"{measure_text} (h)"))
+        self._tiles(series)
+        targets = self.view.targets_for(key) if place.level == "england" else []
+        self.query_one(WorkforceChart).show(info.label, series, targets)
+        rows = list(reversed(series))
+        table_rows = []
+        for index, figure in enumerate(rows):
+            previous = rows[index + 1] if index + 1 < len(rows) else None
+            change = signed(figure.value - previous.value) if previous else "—"
+            table_rows.append(
+                (
+                    figure.period,
+                    number(figure.value),
+                    change,
+                    figure.source.label(),
+                    figure.notes or "",
+                )
+            )
+        self.query_one(RecordTable).show_rows(table_rows)
+        self._caveat(series, info.label)
+
+    def _tile(self, name: str, title: str, value: str, detail: str) -> None:
+        text = inert(f"{title}\n", "dim", keep_newlines=True)
+        text.append_text(inert(value, "bold"))
+        text.append_text(inert(f"\n{detail}", "dim", keep_newlines=True))
+        self.query_one(f"#tile-{name}", Static).update(text)
+
+    def _tiles(self, series: list[Figure]) -> None:
+        if not series:
+            self._tile("latest", "Latest", "—", "no figures here: import a GPW file")
+            self._tile("since-2015", "Since Sep 2015", "—", "")
+            self._tile("year-on", "Year on year", "—", "")
+            self._tile("target", "Target", "—", "")
+            return
+        latest = series[-1]
+        self._tile("latest", "Latest", number(latest.value), f"{latest.period} · {latest.unit}")
+        base = at_or_before(series, BASE_PERIOD)
+        if base is None:
+            self._tile("since-2015", "Since Sep 2015", "—", f"first figure {series[0].period}")
+        else:
+            self._tile(
+                "since-2015",
+                "Since Sep 2015",
+                signed(latest.value - base.value),
+                f"from {base.period}",
+            )
+        before = year_before(series)
+        if before is None:
+            self._tile("year-on", "Year on year", "—", "no figure a year earlier")
+        else:
+            self._tile(
+                "year-on",
+                "Year on year",
+                signed(latest.value - before.value),
+                f"from {before.period}",
+            )
+        targets = self.view.targets_for(self.metric_key) if self.place.level == "england" else []
+        if not targets:
+            self._tile("target", "Target", "—", "none for this metric")
+            return
+        target = targets[0]
+        gap = target_gap(series, target)
+        if gap is None:
+            self._tile("target", target.name, "—", f"no figure by {target.deadline}")
+        else:
+            figure, short = gap
+            word = "short" if short > 0 else "beyond"
+            self._tile(
+                "target",
+                target.name,
+                f"{number(abs(short))} {word}",
+                f"at {figure.period}; target {number(target.target_value)}",
+            )
+
+    def _caveat(self, series: list[Figure], label: str) -> None:
+        notes = []
+        if any("sum of practice headcounts" in f.notes for f in series):
+            notes.append(
+                "Headcount here is a sum of practice headcounts: someone working in two "
+                "practices counts twice."
+            )
+        elif any("sum over practices" in f.notes for f in series):
+            notes.append("A sum over practices: a GP in two practices counts twice.")
+        if any("distinct people" in f.notes for f in series):
+            notes.append("Headcount from individual-level files counts distinct people.")
+        if any("data missing" in f.notes for f in series):
+            notes.append("Some practices had no data (ND/NA): see Notes.")
+        if not series:
+            notes.append(f"No figures for {label} here. Import NHS Digital files with "
+                         "`gpwatch import-workforce FILE...`.")  # fmt: skip
+        if self.place.level == "england" and self.view.targets_for(self.metric_key):
+            notes.append("Chart: cyan the figures, yellow the target's path to its deadline.")
+        notes.append("s: source of the highlighted figure · x: export to CSV")
+        self.query_one("#caveat", Static).update(inert(" ".join(notes)))
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.value is Select.NULL:
+            return
+        if event.select.id == "metric":
+            self.family = str(event.value)
+            options = {m.measure for m in BY_KEY.values() if m.family == self.family}
+            if self.measure not in options:
+                self.measure = "hc" if "hc" in options else ""
+        elif event.select.id == "level":
+            level = str(event.value)
+            if level != self.place.level:
+                places = self.view.places(level)
+                self.place = (
+                    places[0] if places else Place(level, "", f"no {LEVEL_TITLES[level]} figures")
+                )
+        self.show_series()
+
+    def action_pick(self, which: str) -> None:
+        select = self.query_one(f"#{which}", Select)
+        select.focus()
+        select.action_show_overlay()
+
+    def action_measure(self) -> None:
+        self.measure = "fte" if self.measure == "hc" else "hc"
+        self.show_series()
+
+    def action_place(self) -> None:
+        from tui.screens.place_picker import PlacePickerScreen
+
+        level = self.place.level
+        places = self.view.places(level) or [self.place]
+
+        def chosen(place: Place | None) -> None:
+            if place is not None:
+                self.place = place
+                self.show_series()
+
+        self.app.push_screen(PlacePickerScreen(level, places), chosen)
+
+    def highlighted(self) -> Figure | None:
+        table = self.query_one(RecordTable)
+        if not self.shown or table.row_count == 0:
+            return None
+        newest_first = list(reversed(self.shown))
+        return newest_first[min(table.cursor_row, len(newest_first) - 1)]
+
+    def action_source(self) -> None:
+        figure = self.highlighted()
+        if figure is None:
+            self.notify("No figure is highlighted.", severity="warning")
+            return
+        from tui.screens.figure_source import FigureSourceScreen
+
+        self.app.push_screen(FigureSourceScreen(figure))
+
+    def export_path(self) -> Path:
+        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in self.place.code)
+        return self.workspace.data_dir / "exports" / f"workforce-{self.metric_key}-{safe}.csv"
+
+    def action_export(self) -> None:
+        if not self.shown:
+            self.notify("Nothing to export: no figures shown.", severity="warning")
+            return
+        path = self.export_path()
+        try:
+            path.parent.mkdir(mode=0o700, exist_ok=True)
+            with path.open("w", newline="", encoding="utf-8") as out:
+                writer = csv.writer(out)
+                writer.writerow(
+                    ["metric", "period", "level", "code", "name", "value", "unit", "notes",
+                     "source_title", "source_publisher", "source_published", "source_url"]
+                )  # fmt: skip
+                for f in self.shown:
+                    writer.writerow(
+                        [f.metric, f.period, f.geography_level, f.geography_code,
+                         neutralise(f.geography_name), f.value, f.unit, neutralise(f.notes),
+                         neutralise(f.source.title), neutralise(f.source.publisher),
+                         f.source.published.isoformat() if f.source.published else "",
+                         neutralise(f.source.url)]
+                    )  # fmt: skip
+        except OSError as exc:
+            self.notify(
+                clean_text(f"Could not write {path}: {exc}"), severity="error", markup=False
+            )
+            return
+        self.notify(clean_text(f"Wrote {len(self.shown)} figures to {path}"), markup=False)
+
+
+def neutralise(cell: str) -> str:
+    """A cell a spreadsheet would run as a formula gets a leading quote."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
 SCREEN = WorkforceScreen
