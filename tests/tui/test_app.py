@@ -14,6 +14,7 @@ from textual.widgets import Static
 
 from adapters.records.models import Letter
 from adapters.sample import sample_campaigns
+from adapters.workforce.bundled import bundled_figures
 from adapters.workspace import Workspace
 from tui.app import GpwatchApp
 from tui.screens import SCREENS
@@ -53,7 +54,8 @@ async def test_each_key_switches_to_its_screen(workspace: Workspace, entry) -> N
 
 async def test_every_screen_shows_its_stored_records(workspace: Workspace) -> None:
     expected = {
-        "2": ("#figures", len(workspace.figures.all())),
+        # Workforce opens on the bundled England series of its default metric.
+        "2": ("#figures", sum(f.metric == "gp_fq_perm_hc" for f in bundled_figures())),
         "4": ("#letters", len(workspace.records.letters.all())),
         "5": ("#campaigns", len(workspace.records.campaigns.all())),
         "6": ("#pledges", len(workspace.records.pledges.all())),
