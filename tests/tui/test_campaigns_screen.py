@@ -142,8 +142,8 @@ async def test_table_shows_progress_and_verdicts_in_colour(
         assert "red" in str(behind.style)
         assert achieved.plain == "achieved" and "green" in str(achieved.style)
         assert column(screen, 4)[2] == "no data"
-        assert column(screen, 3)[0] == "█░░░░░░░ 10%"  # 100 of 1,000
-        assert column(screen, 3)[1] == "████████ 100%"  # held to 100 for a campaign
+        assert column(screen, 3)[0] == "█░░░░░ 10%"  # 100 of 1,000
+        assert column(screen, 3)[1] == "██████ 100%"  # held to 100 for a campaign
         assert column(screen, 5) == ["01 Jan 2028", "01 Jan 2027", "—"]
         assert "3 of 3 campaigns · 3 active · 1 behind or missed" in status_line(screen)
         text = detail(screen)
@@ -452,7 +452,7 @@ async def test_hostile_text_is_shown_literally(data_dir: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_campaigns(pilot)
         literal = "[bold red]x[/] [@click=app.quit]y[/] red"
-        assert names(screen) == [literal]
+        assert names(screen)[0].startswith("[bold red]x[/] [@click")  # cut, not styled
         text = detail(screen)
         assert text.count(literal) >= 5
         assert "\x1b" not in text

@@ -256,7 +256,7 @@ async def test_hostile_text_is_shown_literally(data_dir: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_pledges(pilot)
         literal = "[bold red]x[/] [@click=app.quit]y[/] red"
-        assert column(screen, 0)[0].startswith("[bold red]x[/] [@click")  # cut, not styled
+        assert column(screen, 1)[0].startswith("[bold red]x[/] [@click")  # cut, not styled
         text = detail(screen)
         assert text.count(literal) == 5  # title, organisation, summary, commitment, notes
         assert "\x1b" not in text

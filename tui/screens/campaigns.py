@@ -103,8 +103,8 @@ class CampaignsScreen(RecordPanesScreen[Campaign]):
         fraction = None if progress.percent_done is None else progress.percent_done / 100
         return (
             inert(campaign.status),
-            inert(cut(campaign.name, 40)),
-            inert(cut(campaign.lead, 24)),
+            inert(cut(campaign.name, 28)),
+            inert(cut(campaign.lead, 18)),
             bar(fraction),
             verdict_text(progress.verdict),
             inert(day(deadline(campaign))),

@@ -75,8 +75,8 @@ class PledgesScreen(RecordPanesScreen[Pledge]):
             "green" if progress.total and progress.done == progress.total else "",
         )
         return (
-            inert(cut(pledge.organisation, 28)),
-            inert(cut(pledge.title, 36)),
+            inert(cut(pledge.organisation, 16)),
+            inert(cut(pledge.title, 30)),
             inert(amount(pledge)),
             inert(pledge.status),
             delivered,

@@ -76,7 +76,7 @@ class RecordPanesScreen(GpwatchScreen, Generic[R]):
     FILTER_HINT: ClassVar[str]
     EMPTY_HINT: ClassVar[str]
     DEFAULT_SORT: ClassVar[int] = 0
-    WIDE = 140
+    WIDE = 150
     """From this many columns the detail sits beside the table; below, under it,
     where a six-column table and a readable detail would not both fit."""
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [

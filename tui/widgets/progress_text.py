@@ -29,8 +29,8 @@ def verdict_text(verdict: str) -> Text:
     return Text(verdict, style=VERDICT_STYLES.get(verdict, ""), end="")
 
 
-def bar(fraction: float | None, width: int = 8) -> Text:
-    """``████░░░░ 52%``; a dash without a measured value (0% would claim one)."""
+def bar(fraction: float | None, width: int = 6) -> Text:
+    """``███░░░ 52%``; a dash without a measured value (0% would claim one)."""
     if fraction is None:
         return Text("—", style="dim", end="")
     held = min(1.0, max(0.0, fraction))
