@@ -130,6 +130,9 @@ class LetterFormScreen(ModalScreen[Letter | None]):
 
     def on_mount(self) -> None:
         self.query_one("#subject", Input).focus()
+        lmcs = self.query_one("#lmcs", SelectionList)
+        if lmcs.option_count:
+            lmcs.highlighted = 0  # so space ticks the first LMC as soon as the list is reached
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "save":
