@@ -468,3 +468,22 @@ async def test_empty_state_says_what_to_do(data_dir: Path) -> None:
         assert "Press n to add one" in detail(screen)
         await pilot.press("e")
         assert any("No campaign is highlighted" in m for m in notices(app))
+
+
+async def test_help_lists_every_campaign_key_with_what_it_does(
+    campaigns_workspace: Workspace,
+) -> None:
+    from tui.screens.help import HelpScreen
+
+    app = GpwatchApp(campaigns_workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_campaigns(pilot)
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        keys = app.screen.query_one(RecordTable)
+        rows = {
+            str(keys.get_row_at(i)[0]): str(keys.get_row_at(i)[1]) for i in range(keys.row_count)
+        }
+        for key in ("n", "e", "g", "v", "m", "d", "u", "/", "s"):
+            assert rows.get(key), key
+        assert rows["v"] == "Record a measured value of one of its goals"

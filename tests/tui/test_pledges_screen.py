@@ -262,3 +262,20 @@ async def test_hostile_text_is_shown_literally(data_dir: Path) -> None:
         assert "\x1b" not in text
         await pilot.click("#pledge-detail-text")
         assert app.is_running
+
+
+async def test_help_lists_every_pledge_key_with_what_it_does(pledges_workspace: Workspace) -> None:
+    from tui.screens.help import HelpScreen
+
+    app = GpwatchApp(pledges_workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_pledges(pilot)
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        keys = app.screen.query_one(RecordTable)
+        rows = {
+            str(keys.get_row_at(i)[0]): str(keys.get_row_at(i)[1]) for i in range(keys.row_count)
+        }
+        for key in ("n", "e", "c", "x", "d", "u", "/", "s"):
+            assert rows.get(key), key
+        assert rows["x"] == "Set a commitment's delivery status"
