@@ -109,7 +109,7 @@ def test_reset_sample_keeps_the_users_records(data_dir: Path) -> None:
     )
     result = gpwatch("--data-dir", str(data_dir), "reset-sample")
     assert result.returncode == 0, result.stderr
-    assert "Removed 16 sample records" in result.stdout
+    assert "Removed 17 sample records" in result.stdout  # 16 records and the GP target
     after = Workspace.open(data_dir)
     assert [letter.subject for letter in after.records.letters.all()] == [mine.subject]
     assert not after.sample_loaded
