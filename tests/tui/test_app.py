@@ -19,7 +19,6 @@ from adapters.workspace import Workspace
 from tui.app import GpwatchApp
 from tui.screens import SCREENS
 from tui.screens.help import HelpScreen
-from tui.widgets.fact_table import FactTable
 from tui.widgets.record_table import RecordTable
 
 SIZE = (100, 30)
@@ -32,10 +31,10 @@ async def test_starts_on_overview_with_data_dir_and_sample_state(workspace: Work
         assert app.current_mode == "overview"
         assert str(workspace.data_dir) in app.sub_title
         assert "sample data loaded" in app.sub_title
-        counts = app.screen.query_one("#counts", FactTable)
-        cells = [row[1] for row in counts.rows]
-        assert cells[0] == "1 open of 1"
-        assert cells[1] == "3 active of 4"
+        letters = str(app.screen.query_one("#tile-letters").render())
+        assert letters.startswith("Open letters\n1\n")
+        campaigns = str(app.screen.query_one("#tile-campaigns").render())
+        assert campaigns.startswith("Active campaigns\n3\n")
 
 
 @pytest.mark.parametrize("entry", SCREENS, ids=[e.mode for e in SCREENS])

@@ -15,6 +15,7 @@ from tui.commands import (
     articles,
     backup,
     campaigns,
+    export,
     export_opml,
     feeds,
     import_opml,
@@ -52,5 +53,6 @@ COMMANDS: tuple[Command, ...] = (  # type: ignore[assignment]
     workforce,
     backup,
     restore,
+    export,
     serve,
 )

@@ -268,12 +268,15 @@ class CorrespondenceScreen(GpwatchScreen):
         if letter.asks:
             text.append("\nAsks\n", style="bold")
             for ask in letter.asks:
-                text.append_text(inert(f"- {ask}\n"))
+                text.append_text(inert(f"- {ask}"))
+                text.append("\n")
         text.append("\nHistory\n", style="bold")
         for entry in letter.history:
-            text.append_text(inert(f"{entry.when:%d %b %Y %H:%M}  {entry.describe()}\n"))
+            text.append_text(inert(f"{entry.when:%d %b %Y %H:%M}  {entry.describe()}"))
+            text.append("\n")
         if not letter.history:
-            text.append_text(inert("(none recorded)\n", "dim"))
+            text.append_text(inert("(none recorded)", "dim"))
+            text.append("\n")
         text.append_text(self._linked_text(letter))
         if letter.source is not None:
             text.append("\nSource: ", style="bold")
@@ -290,14 +293,17 @@ class CorrespondenceScreen(GpwatchScreen):
         if linked:
             text.append("\nNews\n", style="bold")
             for article in linked[:20]:
-                text.append_text(inert(f"{article.published:%d %b %Y}  {article.title}\n"))
+                text.append_text(inert(f"{article.published:%d %b %Y}  {article.title}"))
+                text.append("\n")
                 if article.link:
-                    text.append_text(inert(f"  {article.link}\n", "dim"))
+                    text.append_text(inert(f"  {article.link}", "dim"))
+                    text.append("\n")
         names = [campaigns[i].name for i in letter.campaigns if i in campaigns]
         if names:
             text.append("\nCampaigns\n", style="bold")
             for name in names:
-                text.append_text(inert(f"- {name}\n"))
+                text.append_text(inert(f"- {name}"))
+                text.append("\n")
         return text
 
     @on(DataTable.RowHighlighted, "#letters")
