@@ -9,9 +9,6 @@ tests: the seed articles give none.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -20,6 +17,7 @@ import pytest
 from adapters.records.campaigns import Campaign, Goal
 from adapters.records.progress import VERDICTS
 from adapters.workspace import Workspace
+from tests.cli_helpers import gpwatch
 from tui.cli import main
 
 URL = "https://digital.nhs.uk/gpw-2018-09"
@@ -306,17 +304,6 @@ def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--help"])
     out = capsys.readouterr().out
     assert "campaigns" in out and "pledges" in out
-
-
-def gpwatch(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tui.cli", "--data-dir", str(data_dir), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-        env=dict(os.environ),
-    )
 
 
 def test_record_value_subprocess_exit_codes_and_durable_save(data_dir: Path) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -16,6 +15,7 @@ import pytest
 
 from adapters.records.letters import Letter
 from adapters.workspace import Workspace
+from tests.cli_helpers import gpwatch
 from tui.cli import main
 
 Run = Callable[..., tuple[int, str, str]]
@@ -45,17 +45,6 @@ def stored(data_dir: Path) -> list[Letter]:
 
 def mine(data_dir: Path) -> list[Letter]:
     return [letter for letter in stored(data_dir) if not letter.sample]
-
-
-def gpwatch(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tui.cli", "--data-dir", str(data_dir), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-        env=dict(os.environ),
-    )
 
 
 ADD = ("letters", "add", "--subject", "Funding for ARRS roles", "--counterparty", "NHS England")

@@ -3,28 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from adapters.workspace import Workspace
+from tests.cli_helpers import gpwatch
 from tests.feed_server import FeedServer
 
 OPML = Path(__file__).resolve().parents[1] / "data" / "opml"
-
-
-def gpwatch(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tui.cli", "--data-dir", str(data_dir), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-        env=dict(os.environ),
-    )
 
 
 @pytest.fixture

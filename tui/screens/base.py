@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual.app import ComposeResult
@@ -71,6 +72,25 @@ class GpwatchScreen(Screen[None]):
 
     def load(self) -> None:
         """Read this screen's data from the repositories into its widgets."""
+
+    def saved_or_said(self, change: str, write: Callable[[], object]) -> object | None:
+        """Run one store write and tell the user: "<change>: saved", or why nothing was.
+
+        Returns what ``write`` returned, or None when it was refused (a field's
+        validation, a record changed elsewhere, a full disk).
+        """
+        from adapters.repository import RecordChanged
+        from adapters.validation import ValidationError
+
+        try:
+            saved = write()
+        except (StoreError, ValidationError, RecordChanged, LookupError, ValueError) as exc:
+            self.notify(
+                clean_text(str(exc)), title=f"{change}: not saved", severity="error", markup=False
+            )
+            return None
+        self.notify(f"{change}: saved", timeout=3)
+        return saved
 
     def on_resize(self) -> None:
         width, height = self.size

@@ -29,10 +29,7 @@ from adapters.records.letters import (
     mark_created,
 )
 from adapters.records.overdue import overdue_days
-from adapters.repository import RecordChanged
-from adapters.store import StoreError
 from adapters.text import clean_text
-from adapters.validation import ValidationError
 from tui.format import day, sample_mark
 from tui.inert import inert
 from tui.screens.base import GpwatchScreen
@@ -383,15 +380,10 @@ class CorrespondenceScreen(GpwatchScreen):
         return known.names
 
     def _save(self, change: str, write: object) -> bool:
-        """Run a store write; say "saved" or why not. ``write`` is a zero-argument callable."""
-        try:
-            saved = write()  # type: ignore[operator]
-        except (StoreError, ValidationError, RecordChanged, LookupError, ValueError) as exc:
-            self.notify(
-                clean_text(str(exc)), title=f"{change}: not saved", severity="error", markup=False
-            )
+        """Run a store write, say "saved" or why not, and show the letter saved."""
+        saved = self.saved_or_said(change, write)  # type: ignore[arg-type]
+        if saved is None:
             return False
-        self.notify(f"{change}: saved", timeout=3)
         self.load()
         letter_id = getattr(saved, "id", None)
         if letter_id is not None:

@@ -21,10 +21,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Input, Static
 
 from adapters.dates import local_date
-from adapters.repository import Model, RecordChanged, RecordRepository
-from adapters.store import StoreError
+from adapters.repository import Model, RecordRepository
 from adapters.text import clean_text
-from adapters.validation import ValidationError
 from tui.inert import inert
 from tui.screens.base import MIN_WIDTH, GpwatchScreen
 from tui.screens.confirm import ConfirmScreen
@@ -247,15 +245,10 @@ class RecordPanesScreen(GpwatchScreen, Generic[R]):
         return record
 
     def save(self, change: str, write: Callable[[], Any]) -> bool:
-        """Run a store write; say "saved" or why not, and show the record saved."""
-        try:
-            saved = write()
-        except (StoreError, ValidationError, RecordChanged, LookupError, ValueError) as exc:
-            self.notify(
-                clean_text(str(exc)), title=f"{change}: not saved", severity="error", markup=False
-            )
+        """Run a store write, say "saved" or why not, and show the record saved."""
+        saved = self.saved_or_said(change, write)
+        if saved is None:
             return False
-        self.notify(f"{change}: saved", timeout=3)
         self.load()
         record_id = getattr(saved, "id", None)
         if record_id is not None:
