@@ -48,7 +48,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from adapters.news.cache import ARTICLES, FEEDS, FEEDS_FILE, META, NEWS_FILE
+from adapters.news.cache import ARTICLES, FEEDS, FEEDS_FILE, META, NEWS_FILE, SUMMARY
 from adapters.news.models import Article, Feed
 from adapters.news.topics import RULES_FILE
 from adapters.records.lmcs import LMCS_FILE
@@ -168,6 +168,7 @@ def layout(workspace: Workspace) -> Layout:
     validators[(RECORDS_FILE, META_TABLE)] = _meta_validator
     validators[(FEEDS_FILE, FEEDS)] = _record_validator(Feed)
     validators[(FEEDS_FILE, META)] = _meta_validator
+    validators[(FEEDS_FILE, SUMMARY)] = _summary_validator
     validators[(NEWS_FILE, ARTICLES)] = _record_validator(Article)
     validators[(NEWS_FILE, META)] = _meta_validator
     return Layout(tuple(ordered), validators)
@@ -185,6 +186,30 @@ def _record_validator(model: Any) -> Validator:
         return record
 
     return check
+
+
+def _summary_validator(doc: dict[str, Any], doc_id: int) -> object:
+    """feeds.json's news summary (derived from news.json): checked like the articles it copies."""
+    unknown = sorted(set(doc) - {"total", "unread", "newest"})
+    if unknown:
+        raise ValidationError(unknown[0], "is not part of a news summary")
+    for key in ("total", "unread"):
+        value = doc.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValidationError(key, f"{value!r} is not a whole number, 0 or more")
+    newest = doc.get("newest")
+    if not isinstance(newest, list):
+        raise ValidationError("newest", "must be a list of articles")
+    check = _record_validator(Article)
+    for item in newest:
+        if not isinstance(item, dict) or isinstance(item.get("id"), bool):
+            raise ValidationError("newest", "each entry must be an article with its id")
+        values = dict(item)
+        article_id = values.pop("id", None)
+        if not isinstance(article_id, int) or article_id < 1:
+            raise ValidationError("newest", f"{article_id!r} is not an article id")
+        check(values, article_id)
+    return doc
 
 
 def _meta_validator(doc: dict[str, Any], doc_id: int) -> object:

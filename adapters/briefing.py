@@ -88,12 +88,14 @@ def build_briefing(
     *,
     since: dt.date | None = None,
     lmc: str | None = None,
-    with_news: bool = True,
+    all_news: bool = True,
 ) -> Briefing:
     """Everything the Overview and the export need, from one read of each file.
 
     ``since`` limits the news to articles published on or after it; ``lmc``
-    limits the letters to those that LMC signed or received.
+    limits the letters to those that LMC signed or received. ``all_news=False``
+    (the Overview) takes the news counts and headlines from the summary in
+    feeds.json and never reads the article cache, which can be 100 MB.
     """
     briefing = Briefing(today)
     response_days = workspace.settings.letters_response_days
@@ -115,16 +117,20 @@ def build_briefing(
     view, problems = load_view(workspace)
     briefing.warnings.extend(problems)
     briefing.trend = _trend(view)
-    articles: list[Article] = []
-    if with_news:
-        news = workspace.news
+    news = workspace.news
+    briefing.feed_titles = {f.id: f.title for f in news.feeds() if f.id is not None}
+    if all_news:
         articles = news.articles()
-        briefing.feed_titles = {f.id: f.title for f in news.feeds() if f.id is not None}
         if since is not None:
             articles = [a for a in articles if a.published.date() >= since]
         briefing.articles = articles
         briefing.headlines = articles[:HEADLINES]
-    briefing.tiles = _tiles(briefing, view, articles if with_news else None)
+        counts = (sum(1 for a in articles if a.unread), len(articles))
+    else:
+        summary = news.summary()
+        briefing.headlines = summary.newest[:HEADLINES]
+        counts = (summary.unread, summary.total)
+    briefing.tiles = _tiles(briefing, view, counts)
     briefing.due = _due(briefing, today, response_days)
     return briefing
 
@@ -145,7 +151,8 @@ def _trend(view: WorkforceView) -> Trend | None:
     return None
 
 
-def _tiles(briefing: Briefing, view: WorkforceView, articles: list[Article] | None) -> list[Tile]:
+def _tiles(briefing: Briefing, view: WorkforceView, news: tuple[int, int]) -> list[Tile]:
+    """The six tiles; ``news`` is (unread, total) articles."""
     tiles = [_workforce_tile(briefing.trend), _intake_tile(view)]
     overdue = sum(1 for _, days in briefing.letters if days)
     if briefing.letters:
@@ -216,11 +223,9 @@ def _tiles(briefing: Briefing, view: WorkforceView, articles: list[Article] | No
                 "pledges", "Pledges", "none", "add one on Pledges (6) with n", "pledges", empty=True
             )
         )
-    if articles is None:
-        return tiles
-    if articles:
-        unread = sum(1 for a in articles if a.unread)
-        tiles.append(Tile("news", "Unread news", str(unread), f"of {len(articles)} cached", "news"))
+    unread, total = news
+    if total:
+        tiles.append(Tile("news", "Unread news", str(unread), f"of {total} cached", "news"))
     else:
         tiles.append(
             Tile(

@@ -34,6 +34,10 @@ FEEDS = "feeds"
 ARTICLES = "articles"
 META = "meta"  # feeds.json's counter; news.json's is ARTICLES_META in memory
 ARTICLES_META = "articles_meta"
+# In feeds.json: counts and the newest articles, rewritten with every change to
+# news.json, so the Overview never has to read (or hold) 100k articles.
+SUMMARY = "summary"
+SUMMARY_NEWEST = 8
 
 
 class Tables(dict[str, dict[str, Any]]):
@@ -195,6 +199,14 @@ class NewsCache:
             )
         return self._newest_first
 
+    def summary(self) -> NewsSummary:
+        """Counts and the newest articles from feeds.json alone (see SUMMARY)."""
+        self.refresh_view(articles=False)
+        doc = ((self.feeds_db.storage.read() or {}).get(SUMMARY) or {}).get("1")
+        if doc is None:  # written before summaries: count from the articles once
+            return _summary(_summary_doc({str(a.id): a.to_doc() for a in self.articles()}))
+        return _summary(doc)
+
     def unread_counts(self) -> dict[int, int]:
         counts: dict[int, int] = {}
         for article in self.articles():
@@ -222,6 +234,7 @@ class NewsCache:
             data[META] = stored_feeds.get(META, {})
             data[ARTICLES] = stored_news.get(ARTICLES, {})
             data[ARTICLES_META] = stored_news.get(META, {})
+            data[SUMMARY] = stored_feeds.get(SUMMARY, {})
             legacy_feeds = stored_news.get(FEEDS)
             if legacy_feeds is not None:
                 if FEEDS not in stored_feeds:  # else an interrupted move already copied them
@@ -231,8 +244,14 @@ class NewsCache:
             result = change(data)
             if data.articles_changed and not articles:
                 raise RuntimeError("a feeds-only change touched the articles")
+            if articles and (data.articles_changed or SUMMARY not in stored_feeds):
+                data[SUMMARY] = {"1": _summary_doc(data[ARTICLES])}
+                data.feeds_changed = True
             if data.feeds_changed or FEEDS not in stored_feeds:
-                self.feeds_db.storage.write({FEEDS: data[FEEDS], META: data[META]})
+                tables = {FEEDS: data[FEEDS], META: data[META]}
+                if data[SUMMARY]:
+                    tables[SUMMARY] = data[SUMMARY]
+                self.feeds_db.storage.write(tables)
             if data.articles_changed or ARTICLES not in stored_news:
                 self.db.storage.write({ARTICLES: data[ARTICLES], META: data[ARTICLES_META]})
             self._load_feeds(data[FEEDS], self._disk_stamp(self.feeds_path))
@@ -483,3 +502,37 @@ def _legacy_feed_counter(news_meta: dict[str, Any]) -> dict[str, Any]:
     """The feed id counter of a pre-split news.json, so no feed id is ever reused."""
     counter = news_meta.get("1", {}).get(f"next_{FEEDS}_id")
     return {"1": {f"next_{FEEDS}_id": counter}} if counter is not None else {}
+
+
+@dataclass(frozen=True)
+class NewsSummary:
+    total: int
+    unread: int
+    newest: list[Article]
+
+
+def _summary_doc(articles: dict[str, Any]) -> dict[str, Any]:
+    import heapq
+
+    newest = heapq.nlargest(
+        SUMMARY_NEWEST,
+        articles.items(),
+        key=lambda item: (str(item[1].get("published", "")), int(item[0])),
+    )
+    return {
+        "total": len(articles),
+        "unread": sum(1 for doc in articles.values() if doc.get("unread", True)),
+        "newest": [{"id": int(key), **doc} for key, doc in newest],
+    }
+
+
+def _summary(doc: dict[str, Any]) -> NewsSummary:
+    newest = []
+    for item in doc.get("newest") or []:
+        values = dict(item)
+        article_id = values.pop("id", None)
+        try:
+            newest.append(Article.from_doc(values, article_id))
+        except (ValidationError, TypeError, ValueError):
+            continue  # shown in the News screen's count of unreadable entries instead
+    return NewsSummary(int(doc.get("total", 0)), int(doc.get("unread", 0)), newest)

@@ -81,7 +81,7 @@ class OverviewScreen(GpwatchScreen):
 
     def load(self) -> None:
         today = local_date(self.workspace.clock())
-        briefing = build_briefing(self.workspace, today)
+        briefing = build_briefing(self.workspace, today, all_news=False)
         for tile in briefing.tiles:
             self.query_one(f"#tile-{tile.key}", TileWidget).show(tile)
         self.query_one("#trend", Static).update(trend_text(briefing.trend))

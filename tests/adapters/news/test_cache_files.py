@@ -31,21 +31,24 @@ def stamp(path: Path) -> tuple[bytes, int]:
     return path.read_bytes(), path.stat().st_ino
 
 
-def test_flags_rewrite_only_news_json_and_feed_edits_only_feeds_json(tmp_path: Path) -> None:
+def test_flags_leave_the_feeds_alone_and_feed_edits_leave_news_json_alone(tmp_path: Path) -> None:
     cache = NewsCache(tmp_path)
     (feed,) = cache.add_feeds([("Pulse", "https://example.org/feed")])[0]
     cache.add_articles([article(1, feed.id or 0)])
     (stored,) = cache.articles()
-    feeds_before = stamp(cache.feeds_path)
-    cache.set_flags([stored.id or 0], starred=True)
-    assert stamp(cache.feeds_path) == feeds_before
+    feeds_before = json.loads(cache.feeds_path.read_text(encoding="utf-8"))["feeds"]
+    cache.set_flags([stored.id or 0], unread=False)
+    # feeds.json gets only the new summary (1 article, 0 unread), the feeds as they were.
+    feeds_after = json.loads(cache.feeds_path.read_text(encoding="utf-8"))
+    assert feeds_after["feeds"] == feeds_before
+    assert (cache.summary().total, cache.summary().unread) == (1, 0)
     news_before = stamp(cache.path)
     cache.rename_feed(feed.id or 0, "Pulse Today")
     assert stamp(cache.path) == news_before
     # A second process sees both changes.
     other = NewsCache(tmp_path)
     assert other.feeds()[0].title == "Pulse Today"
-    assert other.articles()[0].starred
+    assert not other.articles()[0].unread
 
 
 def legacy_dir(tmp_path: Path) -> Path:
@@ -107,3 +110,15 @@ def test_news_json_damaged_after_its_first_read_is_reported_not_moved(tmp_path: 
         cache.articles()
     assert (tmp_path / NEWS_FILE).read_text(encoding="utf-8") == "{ half"
     assert cache.recoveries == []
+
+
+def test_the_summary_comes_from_feeds_json_without_reading_the_articles(tmp_path: Path) -> None:
+    cache = NewsCache(tmp_path)
+    cache.add_articles([article(n, 0) for n in range(20)])
+    newest_ids = [a.id for a in cache.articles()[:8]]
+    cache.set_flags(newest_ids[:3], unread=False)
+    fresh = NewsCache(tmp_path)
+    summary = fresh.summary()
+    assert (summary.total, summary.unread) == (20, 17)
+    assert [a.id for a in summary.newest] == newest_ids
+    assert fresh._stamp is None  # news.json was never read
