@@ -190,11 +190,11 @@ def _record_validator(model: Any) -> Validator:
 
 def _summary_validator(doc: dict[str, Any], doc_id: int) -> object:
     """feeds.json's news summary (derived from news.json): checked like the articles it copies."""
-    unknown = sorted(set(doc) - {"total", "unread", "newest"})
+    unknown = sorted(set(doc) - {"total", "unread", "sample", "newest"})
     if unknown:
         raise ValidationError(unknown[0], "is not part of a news summary")
-    for key in ("total", "unread"):
-        value = doc.get(key)
+    for key in ("total", "unread", "sample"):
+        value = doc.get(key, 0)
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ValidationError(key, f"{value!r} is not a whole number, 0 or more")
     newest = doc.get("newest")

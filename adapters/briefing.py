@@ -24,6 +24,7 @@ from adapters.records.progress import (
     campaign_progress,
     pledge_progress,
 )
+from adapters.repository import InvalidDocument
 from adapters.workforce.series import Figure, Target
 
 if TYPE_CHECKING:
@@ -80,6 +81,7 @@ class Briefing:
     pledges: list[tuple[Pledge, PledgeProgress]] = field(default_factory=list)
     feed_titles: dict[int, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    invalid: list[InvalidDocument] = field(default_factory=list)  # stored but unreadable
 
 
 def build_briefing(
@@ -99,7 +101,14 @@ def build_briefing(
     """
     briefing = Briefing(today)
     response_days = workspace.settings.letters_response_days
-    letters = workspace.records.letters.all()
+    records = workspace.records
+    letter_scan, campaign_scan, pledge_scan = (
+        records.letters.scan(),
+        records.campaigns.scan(),
+        records.pledges.scan(),
+    )
+    briefing.invalid = [*letter_scan.invalid, *campaign_scan.invalid, *pledge_scan.invalid]
+    letters = letter_scan.records
     if lmc is not None:
         wanted = lmc.casefold()
         letters = [x for x in letters if any(n.casefold() == wanted for n in x.lmcs)]
@@ -107,11 +116,9 @@ def build_briefing(
         ((x, overdue_days(x, today, response_days)) for x in letters if x.is_open),
         key=lambda pair: (-pair[1], due_date(pair[0], response_days) or dt.date.max),
     )
-    briefing.campaigns = [
-        (c, campaign_progress(c, today)) for c in workspace.records.campaigns.all()
-    ]
+    briefing.campaigns = [(c, campaign_progress(c, today)) for c in campaign_scan.records]
     briefing.campaigns.sort(key=lambda pair: (_severity(pair[1].verdict), pair[0].name))
-    briefing.pledges = [(p, pledge_progress(p)) for p in workspace.records.pledges.all()]
+    briefing.pledges = [(p, pledge_progress(p)) for p in pledge_scan.records]
     from adapters.workforce.view import load_view
 
     view, problems = load_view(workspace)

@@ -19,7 +19,7 @@ How it measures, and why:
 * "Ready" is the same hook for both apps: the App's ``on_mount`` schedules
   ``call_after_refresh``; for gpwatch the child also waits until the Overview
   screen (the default mode's screen) has run ``load()`` and been refreshed, and
-  checks its table has rows, so an empty screen can not pass for a ready one.
+  checks its tiles are filled, so an empty screen can not pass for a ready one.
   Both hooks live in child-only subclasses: no app code is changed.
 * The gpwatch child does what ``gpwatch --data-dir DIR`` does: import
   ``tui.cli``, build the parser, parse, ``Workspace.open``, import ``tui.app``
@@ -150,14 +150,19 @@ from pathlib import Path, PurePath
 
 from tui.screens import overview
 
-# Ready needs both: the app mounted and refreshed, and Overview loaded and refreshed.
-pending = {"app", "overview"}
+# Ready (interactive) needs both: the app mounted and refreshed, and the Overview's
+# load() returned and refreshed. Filled: the Overview's data painted (the same moment
+# on a small data dir, which loads at once; later on a large one, loaded in a thread).
+pending = {"app", "overview", "filled"}
 
 
 def part_ready(part, app):
     pending.discard(part)
-    if not pending and "ready" not in marks:
+    if not pending & {"app", "overview"} and "ready" not in marks:
         marks["ready"] = now()
+    if part == "filled":
+        marks["filled"] = now()
+    if not pending:
         app.exit()
 
 
@@ -178,10 +183,19 @@ class OverviewScreen(overview.OverviewScreen):
 
     def load(self):
         super().load()
-        if "overview_rows" not in info:
-            info["overview_rows"] = len(self.query_one("#counts").rows)
-            info["sample_loaded"] = self.gpwatch.sample_loaded
+        if "loaded" not in marks:
+            marks["loaded"] = now()
             self.call_after_refresh(part_ready, "overview", self.app)
+
+    def show_briefing(self, briefing):
+        super().show_briefing(briefing)
+        if "overview_rows" not in info:
+            info["overview_rows"] = sum(1 for t in self.query(".tile") if t.tile is not None)
+            info["maxrss_kb"] = __import__("resource").getrusage(
+                __import__("resource").RUSAGE_SELF
+            ).ru_maxrss
+            info["sample_loaded"] = self.gpwatch.sample_loaded
+            self.call_after_refresh(part_ready, "filled", self.app)
 
 
 class GpwatchApp(gpwatch_app.GpwatchApp):

@@ -493,9 +493,8 @@ class NewsCache:
         return self._mutate(change)
 
     def has_sample(self) -> bool:
-        # Asked on every screen show: no need to sort 100k articles for it.
-        self.refresh_view()
-        return any(a.sample for a in self._articles.values())
+        # Asked on every screen show: answered from the summary, not 100k articles.
+        return self.summary().sample > 0
 
 
 def _legacy_feed_counter(news_meta: dict[str, Any]) -> dict[str, Any]:
@@ -508,6 +507,7 @@ def _legacy_feed_counter(news_meta: dict[str, Any]) -> dict[str, Any]:
 class NewsSummary:
     total: int
     unread: int
+    sample: int
     newest: list[Article]
 
 
@@ -522,6 +522,7 @@ def _summary_doc(articles: dict[str, Any]) -> dict[str, Any]:
     return {
         "total": len(articles),
         "unread": sum(1 for doc in articles.values() if doc.get("unread", True)),
+        "sample": sum(1 for doc in articles.values() if doc.get("sample") is True),
         "newest": [{"id": int(key), **doc} for key, doc in newest],
     }
 
@@ -535,4 +536,5 @@ def _summary(doc: dict[str, Any]) -> NewsSummary:
             newest.append(Article.from_doc(values, article_id))
         except (ValidationError, TypeError, ValueError):
             continue  # shown in the News screen's count of unreadable entries instead
-    return NewsSummary(int(doc.get("total", 0)), int(doc.get("unread", 0)), newest)
+    counts = (int(doc.get(key, 0)) for key in ("total", "unread", "sample"))
+    return NewsSummary(*counts, newest)

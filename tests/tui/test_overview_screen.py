@@ -79,3 +79,32 @@ async def test_x_writes_the_markdown_briefing(
         assert any("Briefing written to" in n.message for n in app._notifications)
     text = (tmp_path / "gpwatch-briefing-2026-11-23.md").read_text(encoding="utf-8")
     assert text.startswith("# GP workforce briefing, 23 November 2026")
+
+
+async def test_a_large_data_dir_loads_in_the_background_while_keys_work(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui.screens import overview
+
+    monkeypatch.setattr(overview, "BACKGROUND_BYTES", 0)  # every data dir counts as large
+    release = __import__("threading").Event()
+    original = overview.OverviewScreen._build
+
+    def slow_build(self: overview.OverviewScreen):  # type: ignore[no-untyped-def]
+        release.wait(10)
+        return original(self)
+
+    monkeypatch.setattr(overview.OverviewScreen, "_build", slow_build)
+    app = GpwatchApp(Workspace.open(data_dir, clock=lambda: NOW))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.screen.query_one("#tiles").loading  # shown as loading, not as zeros
+        await pilot.press("question_mark")  # the app answers keys meanwhile
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "HelpScreen"
+        await pilot.press("escape")
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not app.screen.query_one("#tiles").loading
+        assert "Open letters\n1" in tile_text(app, "letters")

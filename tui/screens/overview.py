@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import events
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
@@ -19,11 +19,15 @@ from textual.widgets import Static
 
 from adapters.briefing import Briefing, Tile, Trend, build_briefing
 from adapters.dates import local_date
+from adapters.store import StoreError
+from adapters.text import clean_text
 from tui.inert import inert
 from tui.screens.base import GpwatchScreen
 from tui.widgets.notice import Notice
 
 BAR_WIDTH = 24
+# Above this much in records.json + workforce.json the Overview loads in a thread.
+BACKGROUND_BYTES = 1_000_000
 
 
 class TileWidget(Static, can_focus=True):
@@ -80,8 +84,47 @@ class OverviewScreen(GpwatchScreen):
         yield Notice("", id="invalid-note")
 
     def load(self) -> None:
+        """Small data dirs load at once; large ones in a thread, the screen usable meanwhile.
+
+        10k letters and five years of ICB figures take seconds to read and
+        check; the app must answer keys (1-6, ?, q) from the first paint.
+        """
+        if self._data_bytes() < BACKGROUND_BYTES:
+            self.show_briefing(self._build())
+            return
+        self.query_one("#tiles").loading = True
+        self._load_in_background()
+
+    def _data_bytes(self) -> int:
+        total = 0
+        for name in ("records.json", "workforce.json"):
+            try:
+                total += (self.workspace.data_dir / name).stat().st_size
+            except OSError:
+                continue
+        return total
+
+    def _build(self) -> Briefing:
         today = local_date(self.workspace.clock())
-        briefing = build_briefing(self.workspace, today, all_news=False)
+        return build_briefing(self.workspace, today, all_news=False)
+
+    @work(thread=True, exclusive=True, group="overview-load", exit_on_error=False)
+    def _load_in_background(self) -> None:
+        try:
+            briefing = self._build()
+        except StoreError as exc:
+            self.app.call_from_thread(self._load_failed, str(exc))
+            return
+        self.app.call_from_thread(self.show_briefing, briefing)
+
+    def _load_failed(self, message: str) -> None:
+        self.query_one("#tiles").loading = False
+        self.notify(
+            clean_text(message), title="Could not read your data", severity="error", markup=False
+        )
+
+    def show_briefing(self, briefing: Briefing) -> None:
+        self.query_one("#tiles").loading = False
         for tile in briefing.tiles:
             self.query_one(f"#tile-{tile.key}", TileWidget).show(tile)
         self.query_one("#trend", Static).update(trend_text(briefing.trend))
@@ -96,12 +139,7 @@ class OverviewScreen(GpwatchScreen):
         self._show_invalid(briefing)
 
     def _show_invalid(self, briefing: Briefing) -> None:
-        records = self.workspace.records
-        invalid = [
-            *records.letters.scan().invalid,
-            *records.campaigns.scan().invalid,
-            *records.pledges.scan().invalid,
-        ]
+        invalid = briefing.invalid
         note = self.query_one("#invalid-note", Notice)
         note.display = bool(invalid or briefing.warnings)
         if invalid:
