@@ -182,6 +182,11 @@ class NewsCache:
         """Stored feeds and articles that no longer validate (kept in the files, not shown)."""
         return self._unreadable_feeds + self._unreadable_articles
 
+    def articles_unread_from_disk(self) -> int:
+        """Bytes of news.json that articles() would have to read first (0: none or cached)."""
+        stamp = self._disk_stamp(self.path)
+        return 0 if stamp is None or stamp == self._stamp else stamp[1]
+
     def feeds(self) -> list[Feed]:
         self.refresh_view(articles=False)
         return sorted(self._feeds.values(), key=lambda f: f.id or 0)

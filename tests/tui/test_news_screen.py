@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Static
 
@@ -249,3 +250,32 @@ async def test_add_rename_disable_and_remove_a_feed(offline_workspace: Workspace
         await pilot.press("y")
         await wait_until(pilot, lambda: isinstance(app.screen, NewsScreen))
         assert news.feeds() == []
+
+
+async def test_a_large_cache_is_read_in_the_background_while_keys_work(
+    offline_workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from tui.screens import news as news_screen
+
+    monkeypatch.setattr(news_screen, "READ_IN_THREAD_BYTES", 0)  # every cache counts as large
+    reopened = Workspace.open(offline_workspace.data_dir)  # nothing read from news.json yet
+    release = threading.Event()
+    original = type(reopened.news).articles
+
+    def slow_articles(self):  # type: ignore[no-untyped-def]
+        release.wait(10)
+        return original(self)
+
+    monkeypatch.setattr(type(reopened.news), "articles", slow_articles)
+    app = GpwatchApp(reopened)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3")
+        await wait_until(pilot, lambda: isinstance(app.screen, NewsScreen))
+        screen = app.screen
+        await wait_until(pilot, lambda: "Reading" in str(screen.query_one("#news-status").render()))
+        assert screen.query_one("#news-articles", DataTable).loading
+        release.set()
+        await wait_until(pilot, lambda: len(table_titles(screen)) == 5)
+        assert not screen.query_one("#news-articles", DataTable).loading

@@ -35,6 +35,7 @@ from tui.screens.base import GpwatchScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.feed_form import FeedForm, FeedFormScreen
 
+READ_IN_THREAD_BYTES = 5_000_000
 ROW_LIMIT = 40  # a screenful and more: building DataTable rows is the cost per key
 ALL_FEEDS = "all"
 
@@ -110,6 +111,41 @@ class NewsScreen(GpwatchScreen):
     # ------------------------------------------------------------------ data
 
     def load(self) -> None:
+        """Show the cache; a large news.json not read yet is read in a thread first.
+
+        100k articles are ~100 MB of JSON, seconds to read: the screen says so
+        and keeps answering keys meanwhile.
+        """
+        pending = self.workspace.news.articles_unread_from_disk()
+        if pending > READ_IN_THREAD_BYTES:
+            self.query_one("#news-articles", DataTable).loading = True
+            self.query_one("#news-status", Static).update(
+                inert(f"Reading {pending / 1e6:.0f} MB of cached articles…")
+            )
+            self._read_in_background()
+            return
+        self._show_cache()
+
+    @work(thread=True, exclusive=True, group="news-read", exit_on_error=False)
+    def _read_in_background(self) -> None:
+        try:
+            self.workspace.news.articles()
+        except StoreError as exc:
+            self.app.call_from_thread(self._read_failed, str(exc))
+            return
+        self.app.call_from_thread(self._read_done)
+
+    def _read_done(self) -> None:
+        self.query_one("#news-articles", DataTable).loading = False
+        self._show_cache()
+
+    def _read_failed(self, message: str) -> None:
+        self.query_one("#news-articles", DataTable).loading = False
+        self.notify(
+            clean_text(message), title="Could not read news.json", severity="error", markup=False
+        )
+
+    def _show_cache(self) -> None:
         news = self.workspace.news
         articles = news.articles()  # a new list object whenever the cache changed
         feeds = news.feeds()
