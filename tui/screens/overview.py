@@ -203,11 +203,12 @@ def trend_text(trend: Trend | None) -> Text:
         expected = path.get(figure.period)
         mark = column(expected) if expected is not None else None
         text.append_text(inert(f"{figure.period:>8} {figure.value:>8,.0f} "))
-        for index, cell in enumerate(cells):
-            if index == mark:
-                text.append("┃" if cell == "█" else "│", style="bold yellow")
-            else:
-                text.append(cell, style="cyan")
+        if mark is None:
+            text.append("".join(cells), style="cyan")
+        else:  # three runs, not a span per cell: rendering cost grows with spans
+            text.append("".join(cells[:mark]), style="cyan")
+            text.append("┃" if cells[mark] == "█" else "│", style="bold yellow")
+            text.append("".join(cells[mark + 1 :]), style="cyan")
         text.append("\n")
     if target is not None:
         latest = trend.figures[-1]
