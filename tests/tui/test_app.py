@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
 from rich.text import Text
 from textual.command import CommandList, CommandPalette
-from textual.pilot import Pilot
 from textual.widgets import Static
 
 from adapters.records.models import Letter
 from adapters.sample import sample_campaigns
 from adapters.workforce.bundled import bundled_figures
 from adapters.workspace import Workspace
+from tests.tui.pilot_helpers import wait_until
 from tui.app import GpwatchApp
 from tui.screens import SCREENS
 from tui.screens.help import HelpScreen
@@ -66,15 +65,6 @@ async def test_every_screen_shows_its_stored_records(workspace: Workspace) -> No
             await pilot.pause()
             assert rows > 0
             assert app.screen.query_one(selector, RecordTable).row_count == rows
-
-
-async def wait_until(pilot: Pilot[None], condition: Callable[[], bool]) -> None:
-    """Poll rather than sleep a fixed time: the palette searches in a worker."""
-    for _ in range(100):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not met within 5 s")
 
 
 async def test_palette_switches_screens(workspace: Workspace) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -15,6 +14,7 @@ from textual.widgets import Input, Select, Static
 from adapters.news.models import Article
 from adapters.records.campaigns import Campaign, Goal, Measurement, Milestone
 from adapters.workspace import Workspace
+from tests.tui.pilot_helpers import open_screen, wait_until
 from tui.app import GpwatchApp
 from tui.screens.campaign_form import CampaignFormScreen
 from tui.screens.campaigns import CampaignsScreen
@@ -83,19 +83,8 @@ def campaigns_workspace(data_dir: Path) -> Workspace:
     return workspace
 
 
-async def wait_until(pilot: Pilot[None], condition: Callable[[], bool]) -> None:
-    for _ in range(200):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not met in time")
-
-
 async def open_campaigns(pilot: Pilot[None]) -> CampaignsScreen:
-    await pilot.press("5")
-    await wait_until(pilot, lambda: isinstance(pilot.app.screen, CampaignsScreen))
-    await pilot.pause()
-    return pilot.app.screen  # type: ignore[return-value]
+    return await open_screen(pilot, "5", CampaignsScreen)
 
 
 def table(screen: CampaignsScreen) -> RecordTable:

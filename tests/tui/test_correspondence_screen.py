@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -13,6 +12,7 @@ from textual.widgets import Input, SelectionList, Static
 
 from adapters.records.letters import Letter, mark_created
 from adapters.workspace import Workspace
+from tests.tui.pilot_helpers import open_screen, wait_until
 from tui.app import GpwatchApp
 from tui.screens.chase_form import ChaseFormScreen
 from tui.screens.confirm import ConfirmScreen
@@ -59,18 +59,8 @@ def letters_workspace(data_dir: Path) -> Workspace:
     return workspace
 
 
-async def wait_until(pilot: Pilot[None], condition: Callable[[], bool]) -> None:
-    for _ in range(200):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not met in time")
-
-
 async def open_letters(pilot: Pilot[None]) -> CorrespondenceScreen:
-    await pilot.press("4")
-    await wait_until(pilot, lambda: isinstance(pilot.app.screen, CorrespondenceScreen))
-    return pilot.app.screen  # type: ignore[return-value]
+    return await open_screen(pilot, "4", CorrespondenceScreen)
 
 
 def subjects(screen: CorrespondenceScreen) -> list[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -12,6 +11,7 @@ from textual.widgets import DataTable, Input, OptionList, Static
 from adapters.news.models import Article
 from adapters.workspace import Workspace
 from tests.feed_server import FeedServer
+from tests.tui.pilot_helpers import open_screen, wait_until
 from tui.app import GpwatchApp
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.feed_form import FeedFormScreen
@@ -21,24 +21,12 @@ SIZE = (120, 36)
 HOSTILE = "[bold red]x[/] [@click=app.quit]y[/] \x1b[31mred\x1b[0m \u202eevil"
 
 
-async def wait_until(
-    pilot: Pilot[None], condition: Callable[[], bool], seconds: float = 15
-) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not met in time")
-
-
 def stored(workspace: Workspace, key: str) -> Article:
     return {a.key: a for a in workspace.news.articles()}[key]
 
 
 async def open_news(pilot: Pilot[None]) -> NewsScreen:
-    await pilot.press("3")
-    await wait_until(pilot, lambda: isinstance(pilot.app.screen, NewsScreen))
-    return pilot.app.screen  # type: ignore[return-value]
+    return await open_screen(pilot, "3", NewsScreen)
 
 
 def table_titles(screen: NewsScreen) -> list[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -14,6 +13,7 @@ from textual.widgets import Checkbox, Input, Select, Static
 from adapters.records.pledges import Commitment, Pledge
 from adapters.sample import sample_pledges
 from adapters.workspace import Workspace
+from tests.tui.pilot_helpers import open_screen, wait_until
 from tui.app import GpwatchApp
 from tui.screens.commitment_form import CommitmentFormScreen, CommitmentStatusScreen
 from tui.screens.confirm import ConfirmScreen
@@ -32,19 +32,8 @@ def pledges_workspace(data_dir: Path) -> Workspace:
     return Workspace.open(data_dir, clock=lambda: NOW)
 
 
-async def wait_until(pilot: Pilot[None], condition: Callable[[], bool]) -> None:
-    for _ in range(200):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not met in time")
-
-
 async def open_pledges(pilot: Pilot[None]) -> PledgesScreen:
-    await pilot.press("6")
-    await wait_until(pilot, lambda: isinstance(pilot.app.screen, PledgesScreen))
-    await pilot.pause()
-    return pilot.app.screen  # type: ignore[return-value]
+    return await open_screen(pilot, "6", PledgesScreen)
 
 
 def column(screen: PledgesScreen, index: int) -> list[str]:
