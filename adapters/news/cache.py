@@ -38,6 +38,8 @@ ARTICLES_META = "articles_meta"
 # news.json, so the Overview never has to read (or hold) 100k articles.
 SUMMARY = "summary"
 SUMMARY_NEWEST = 8
+# A news.json this large is not read on the UI's event loop (about 5 s at 100 MB).
+LARGE_READ_BYTES = 5_000_000
 
 
 class Tables(dict[str, dict[str, Any]]):
@@ -96,6 +98,7 @@ class NewsCache:
         self._feeds: dict[int, Feed] = {}
         self._articles: dict[int, Article] = {}
         self._newest_first: list[Article] | None = None
+        self._mentioned: dict[str, list[Article]] | None = None
         self._unreadable_feeds = 0
         self._unreadable_articles = 0
 
@@ -176,6 +179,7 @@ class NewsCache:
                 self._unreadable_articles += 1
         self._articles, self._stamp = articles, stamp
         self._newest_first = None
+        self._mentioned: dict[str, list[Article]] | None = None
 
     @property
     def unreadable(self) -> int:
@@ -211,6 +215,26 @@ class NewsCache:
         if doc is None:  # written before summaries: count from the articles once
             return _summary(_summary_doc({str(a.id): a.to_doc() for a in self.articles()}))
         return _summary(doc)
+
+    def linked(self, key: str, ids: Iterable[int] = ()) -> list[Article] | None:
+        """Articles linked by id or mentioning the record ``key`` ("letter:3"), newest first.
+
+        The mentions index is built once per read of news.json, not per call
+        (detail panes ask on every cursor move). None when news.json is large
+        and not read yet: the caller says so rather than freezing the screen.
+        """
+        if self.articles_unread_from_disk() > LARGE_READ_BYTES:
+            return None
+        articles = self.articles()
+        if self._mentioned is None:
+            self._mentioned = {}
+            for article in articles:
+                for mention in article.mentions:
+                    self._mentioned.setdefault(mention, []).append(article)
+        wanted = set(ids)
+        by_hand = [a for a in articles if a.id in wanted] if wanted else []
+        found = {id(a): a for a in [*self._mentioned.get(key, []), *by_hand]}
+        return sorted(found.values(), key=lambda a: (a.published, a.id or 0), reverse=True)
 
     def unread_counts(self) -> dict[int, int]:
         counts: dict[int, int] = {}

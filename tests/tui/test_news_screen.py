@@ -247,7 +247,7 @@ async def test_a_large_cache_is_read_in_the_background_while_keys_work(
 
     from tui.screens import news as news_screen
 
-    monkeypatch.setattr(news_screen, "READ_IN_THREAD_BYTES", 0)  # every cache counts as large
+    monkeypatch.setattr(news_screen, "LARGE_READ_BYTES", 0)  # every cache counts as large
     reopened = Workspace.open(offline_workspace.data_dir)  # nothing read from news.json yet
     release = threading.Event()
     original = type(reopened.news).articles

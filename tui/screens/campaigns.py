@@ -290,19 +290,16 @@ class CampaignsScreen(RecordPanesScreen[Campaign]):
 
     def _linked_text(self, campaign: Campaign) -> Text:
         """Articles linked by hand or mentioning the campaign, and letters about it."""
-        key = f"campaign:{campaign.id}"
-        articles = [
-            a
-            for a in self.workspace.news.articles()
-            if a.id in campaign.articles or key in a.mentions
-        ]
+        articles = self.workspace.news.linked(f"campaign:{campaign.id}", campaign.articles)
         letters = [
             letter
             for letter in self.workspace.records.letters.all()
             if letter.id in campaign.letters or campaign.id in letter.campaigns
         ]
         text = Text()
-        if articles:
+        if articles is None:
+            line(text, "Linked news shows once the news cache is read (key 3).", "dim")
+        elif articles:
             text.append("\nNews\n", style="bold")
             for article in articles[:20]:
                 line(text, f"{article.published:%d %b %Y}  {article.title}")

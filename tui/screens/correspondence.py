@@ -282,12 +282,14 @@ class CorrespondenceScreen(GpwatchScreen):
 
     def _linked_text(self, letter: Letter) -> Text:
         """Articles linked by hand, articles that mention the letter, linked campaigns."""
-        news = self.workspace.news
-        key = f"letter:{letter.id}"
-        linked = [a for a in news.articles() if a.id in letter.articles or key in a.mentions]
+        linked = self.workspace.news.linked(f"letter:{letter.id}", letter.articles)
         campaigns = {c.id: c for c in self.workspace.records.campaigns.all()}
         text = Text()
-        if linked:
+        if linked is None:
+            text.append("\n")
+            text.append_text(inert("Linked news shows once the news cache is read (key 3).", "dim"))
+            text.append("\n")
+        elif linked:
             text.append("\nNews\n", style="bold")
             for article in linked[:20]:
                 text.append_text(inert(f"{article.published:%d %b %Y}  {article.title}"))

@@ -24,6 +24,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
+from adapters.news.cache import LARGE_READ_BYTES
 from adapters.news.defaults import SOURCES_WITHOUT_FEEDS
 from adapters.news.models import Article, Feed, is_http_url
 from adapters.news.search import ArticleIndex, Query, Search
@@ -35,7 +36,6 @@ from tui.screens.base import GpwatchScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.feed_form import FeedForm, FeedFormScreen
 
-READ_IN_THREAD_BYTES = 5_000_000
 ROW_LIMIT = 40  # a screenful and more: building DataTable rows is the cost per key
 ALL_FEEDS = "all"
 
@@ -117,7 +117,7 @@ class NewsScreen(GpwatchScreen):
         and keeps answering keys meanwhile.
         """
         pending = self.workspace.news.articles_unread_from_disk()
-        if pending > READ_IN_THREAD_BYTES:
+        if pending > LARGE_READ_BYTES:
             self.query_one("#news-articles", DataTable).loading = True
             self.query_one("#news-status", Static).update(
                 inert(f"Reading {pending / 1e6:.0f} MB of cached articles…")

@@ -122,3 +122,23 @@ def test_the_summary_comes_from_feeds_json_without_reading_the_articles(tmp_path
     assert (summary.total, summary.unread) == (20, 17)
     assert [a.id for a in summary.newest] == newest_ids
     assert fresh._stamp is None  # news.json was never read
+
+
+def test_linked_articles_by_mention_or_by_hand_and_not_from_a_large_unread_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataclasses import replace
+
+    from adapters.news import cache as cache_module
+
+    cache = NewsCache(tmp_path)
+    cache.add_articles(
+        [replace(article(1, 0), mentions=("letter:3",)), article(2, 0), article(3, 0)]
+    )
+    by_key = {a.key: a.id for a in cache.articles()}
+    linked = cache.linked("letter:3", [by_key["guid:2"]])
+    assert linked is not None
+    assert sorted(a.key for a in linked) == ["guid:1", "guid:2"]
+    assert cache.linked("campaign:9") == []
+    monkeypatch.setattr(cache_module, "LARGE_READ_BYTES", 0)
+    assert NewsCache(tmp_path).linked("letter:3") is None  # not read on the caller's thread
