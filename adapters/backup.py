@@ -8,11 +8,12 @@ The archive is JSON a person can read and a script can check::
                "settings.json": {"text": "..."}, ...}}
 
 What goes in: every table of every data file (records.json, workforce.json,
-feeds.json, news.json) as stored, document ids included (news links, undo and
+workforce-detail.json, feeds.json, news.json) as stored, document ids included (news links, undo and
 chases refer to them), and, when present, the files the user edits by hand
 (settings.json, topics.json, lmcs.json, lmc_areas.json) as their exact text.
 The lock files, ``*.corrupt-*`` copies and earlier ``before-restore-*`` copies
-are not data and stay out.
+are not data and stay out. An archive from before workforce-detail.json
+existed restores it as empty (that data dir had no PCN or practice figures).
 
 Deterministic, so that backup -> empty data dir -> restore -> backup gives the
 same bytes: files, tables and ids are written in sorted order, documents as
@@ -63,6 +64,7 @@ from adapters.store import (
     read_json_file,
 )
 from adapters.validation import DuplicateKey, ValidationError, no_duplicate_keys
+from adapters.workforce.detail import DETAIL_FILE, DetailStamp, DetailTable, detail_for
 
 if TYPE_CHECKING:
     from adapters.workspace import Workspace
@@ -75,6 +77,9 @@ KEPT_PREFIX = "before-restore-"
 # lmc_areas.json is named, not imported: its constant lives in a screen-side view module.
 USER_FILES = (SETTINGS_FILE, RULES_FILE, LMCS_FILE, "lmc_areas.json")
 TOP_LEVEL_KEYS = ("format", "version", "created", "unreadable", "files")
+# Data files added after version 1 archives were first written: one missing from an
+# archive is restored empty rather than refused as incomplete.
+LATER_FILES = (DETAIL_FILE,)
 MAX_PROBLEMS = 20
 
 Validator = Callable[[dict[str, Any], int], object]
@@ -151,7 +156,7 @@ class Layout:
 
 
 def layout(workspace: Workspace) -> Layout:
-    from adapters.workspace import META_TABLE, RECORDS_FILE
+    from adapters.workspace import META_TABLE, RECORDS_FILE, WORKFORCE_FILE
 
     databases: dict[str, SafeTinyDB] = {}
     validators: dict[tuple[str, str], Validator] = {}
@@ -162,9 +167,13 @@ def layout(workspace: Workspace) -> Layout:
         model = repository._model  # type: ignore[attr-defined]
         databases.setdefault(db.path.name, db)
         validators[(db.path.name, repository.table_name)] = _record_validator(model)
-    # Records first, then the rest: the lock order seed_sample_once uses.
+    # Records first, then the rest: the lock order seed_sample_once uses. PCN and
+    # practice figures right after workforce.json: an import takes that lock then its own.
     records = databases.pop(RECORDS_FILE)
-    ordered = [records, *databases.values(), *workspace.news.databases]
+    detail = detail_for(workspace)
+    ordered = [records, *databases.values(), detail.db, *workspace.news.databases]
+    validators[(WORKFORCE_FILE, DetailStamp.TABLE)] = _record_validator(DetailStamp)
+    validators[(DETAIL_FILE, DetailTable.TABLE)] = _record_validator(DetailTable)
     validators[(RECORDS_FILE, META_TABLE)] = _meta_validator
     validators[(FEEDS_FILE, FEEDS)] = _record_validator(Feed)
     validators[(FEEDS_FILE, META)] = _meta_validator
@@ -373,6 +382,9 @@ def read_archive(payload: bytes, workspace: Workspace) -> Archive:
             problems.append(f"{name}: not a file gpwatch keeps in a data dir")
     for name in plan.file_names:
         if name not in files:
+            if name in LATER_FILES:
+                data[name] = {}  # an archive from before this file: it had none of its data
+                continue
             problems.append(f"{name}: missing from the archive (it is incomplete)")
     _, doc_problems = _check_documents(data, plan, declared=declared)
     problems += doc_problems

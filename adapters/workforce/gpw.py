@@ -5,8 +5,11 @@ ignoring case, a byte-order mark and surrounding spaces): the practice-level
 "detailed" file (one row per practice, ~830 columns), the practice-level
 "high level" file (long: one row per practice, role and measure), the
 individual-level file (one row per person and post) and the PCN
-individual-level file. Their rows are aggregated up to sub-ICB, ICB, region
-and England; only those levels are stored (see ``STORED_LEVELS``).
+individual-level file. Their rows are aggregated up to PCN, sub-ICB, ICB,
+region and England. England to sub-ICB (``STORED_LEVELS``) become figures for
+workforce.json; PCN and practice figures become column tables
+(:class:`~adapters.workforce.detail.DetailTable`) for workforce-detail.json,
+which start-up never reads (see adapters/workforce/detail.py).
 
 Rules that keep the figures honest:
 
@@ -32,6 +35,7 @@ from pathlib import Path
 
 from adapters.provenance import Source
 from adapters.text import clean_text
+from adapters.workforce.detail import PARENT_LEVELS, DetailTable
 from adapters.workforce.metrics import BY_KEY
 from adapters.workforce.series import ENGLAND_CODE, Figure, valid_period
 
@@ -48,9 +52,8 @@ KIND_TITLES = {
     "individual": "individual level",
     "pcn_individual": "Primary Care Networks, individual level",
 }
-# Only these levels are stored: ~160 places a month. Every PCN (~1,250) or
-# practice (~6,300) for five years of monthly files would be millions of
-# TinyDB documents, and TinyDB rewrites and re-reads the whole file each time.
+# These levels go to workforce.json (~160 places a month), which start-up reads.
+# PCNs (~1,250) and practices (~6,300) go to workforce-detail.json as columns.
 STORED_LEVELS = ("england", "region", "icb", "sub_icb")
 
 MISSING = frozenset({"", "nd", "na", "n/a", "null", "none", "-", ".."})
@@ -71,6 +74,7 @@ PERIOD_COLUMNS = (
 
 HC_NOTE = "sum of practice headcounts: someone in two practices counts twice"
 DISTINCT_NOTE = "distinct people (UNIQUE_IDENTIFIER) at this level"
+RATIO_NOTE = "registered patients / fully qualified GP FTE"
 
 
 # Practice-level detailed: for each metric, alternatives in order of preference;
@@ -165,6 +169,7 @@ class ParsedFile:
     figures: list[Figure]
     periods: tuple[str, ...]
     warnings: list[str] = field(default_factory=list)
+    detail: list[DetailTable] = field(default_factory=list)
 
     @property
     def dataset(self) -> str:
@@ -293,6 +298,7 @@ class _Reader:
                 "has no date such as 2025-07 or 'July 2025'; pass --period YYYY-MM",
             )
         self.rows = 0
+        self.detail: list[DetailTable] = []
 
     def column(self, name: str) -> int | None:
         return self.index.get(name)
@@ -427,6 +433,56 @@ def _missing_note(part: _Sum, what: str) -> str:
     )
 
 
+Entry = tuple[str, str, dict[str, str], dict[str, float], dict[str, str]]
+
+
+def _add_detail(
+    reader: _Reader, kind: str, period: str, level: str, entries: list[Entry], note: str
+) -> None:
+    """PCN or practice entries (code, name, parents, values, notes) as one column table.
+
+    A place with no value at all (every cell ND/NA) is left out, as a
+    sub-ICB with none would be: missing is never stored as zero.
+    """
+    entries = sorted((e for e in entries if e[3]), key=lambda e: e[0])
+    if entries:
+        reader.detail.append(_detail_table(kind, period, level, entries, reader.file, note))
+
+
+def _detail_table(
+    kind: str, period: str, level: str, entries: list[Entry], file: str, headcount_note: str
+) -> DetailTable:
+    metrics = sorted({key for entry in entries for key in entry[3]})
+    notes: dict[str, dict[str, str]] = {}
+    for code, _, _, _, by_metric in entries:
+        for key, note in by_metric.items():
+            if note:
+                notes.setdefault(key, {})[code] = note
+    return DetailTable(
+        dataset=f"gpw:{kind}",
+        period=period,
+        level=level,
+        codes=[e[0] for e in entries],
+        names=[e[1] for e in entries],
+        parents={
+            lv: [e[2].get(lv, "") for e in entries]
+            for lv in PARENT_LEVELS
+            if any(e[2].get(lv) for e in entries)
+        },
+        values={
+            key: [None if (v := e[3].get(key)) is None else round(v, 4) for e in entries]
+            for key in metrics
+        },
+        source=_source(kind, period, file),
+        headcount_note=headcount_note,
+        notes=notes or None,
+    )
+
+
+def _parents(places: list[Place]) -> dict[str, str]:
+    return {level: code for level, code, _ in places if level in PARENT_LEVELS}
+
+
 def _practice_detailed(reader: _Reader) -> dict[str, list[Figure]]:
     columns: dict[str, list[int]] = {}
     absent: list[str] = []
@@ -448,10 +504,14 @@ def _practice_detailed(reader: _Reader) -> dict[str, list[Figure]]:
                 f"{reader.file}: no {level.upper()}_CODE column: not aggregated by {level}"
             )
     prac = reader.index["prac_code"]
+    prac_name = reader.index.get("prac_name")
     names = list(columns.items())
     sums: dict[tuple[str, Place], dict[str, _Sum]] = defaultdict(lambda: defaultdict(_Sum))
     ratio: dict[tuple[str, Place], list[float]] = defaultdict(lambda: [0.0, 0.0, 0, 0])
     seen: dict[tuple[str, str], int] = {}
+    # Practice level is the rows themselves; a PCN's parents are its first practice's.
+    practices: dict[str, list[Entry]] = defaultdict(list)
+    pcn_parents: dict[tuple[str, str], dict[str, str]] = {}
     file = reader.file
     for line, row in reader.lines():
         code = row[prac].strip()
@@ -474,7 +534,18 @@ def _practice_detailed(reader: _Reader) -> dict[str, list[Figure]]:
                 total += value  # type: ignore[operator]
             values[key] = total
         patients, fq_fte = values.get("patients"), values.get("gp_fq_fte")
-        for place in _places(reader, row, ("sub_icb", "icb", "region")):
+        places = _places(reader, row, ("pcn", "sub_icb", "icb", "region"))
+        parents = _parents(places)
+        own = {k: v for k, v in values.items() if v is not None}
+        if patients is not None and fq_fte:
+            own["patients_per_fq_gp_fte"] = patients / fq_fte
+        name = clean_text(row[prac_name].strip()) if prac_name is not None else ""
+        practices[period].append((clean_text(code), name or clean_text(code), parents, own, {}))
+        if "pcn" in parents:
+            pcn_parents.setdefault(
+                (period, parents["pcn"]), {k: v for k, v in parents.items() if k != "pcn"}
+            )
+        for place in places:
             bucket = sums[(period, place)]
             for key, value in values.items():
                 part = bucket[key]
@@ -492,33 +563,48 @@ def _practice_detailed(reader: _Reader) -> dict[str, list[Figure]]:
                 r[3] += 1
     dataset = "gpw:practice_detailed"
     figures: dict[str, list[Figure]] = defaultdict(list)
+    pcns: dict[str, list[Entry]] = defaultdict(list)
     for (period, place), bucket in sums.items():
-        source = _source("practice_detailed", period, file)
-        practices = max(p.present + p.missing for p in bucket.values())
-        figures[period].append(_figure("practices", period, place, practices, [], source, dataset))
+        count = max(p.present + p.missing for p in bucket.values())
+        found: dict[str, float] = {"practices": count}
+        notes: dict[str, str] = {}
         for key, part in bucket.items():
             if not part.present:
                 continue  # every practice missing: no figure, never a zero
-            notes = [HC_NOTE if key.endswith("_hc") else "", _missing_note(part, "practices")]
-            figures[period].append(_figure(key, period, place, part.total, notes, source, dataset))
+            found[key] = part.total
+            notes[key] = "; ".join(
+                n
+                for n in (
+                    HC_NOTE if key.endswith("_hc") else "",
+                    _missing_note(part, "practices"),
+                )
+                if n
+            )
         patients_sum, fte_sum, both, lacking = ratio[(period, place)]
         if both and fte_sum > 0:
-            note = (
-                f"practices with both figures only ({lacking} without)"
-                if lacking
-                else "registered patients / fully qualified GP FTE"
+            found["patients_per_fq_gp_fte"] = patients_sum / fte_sum
+            notes["patients_per_fq_gp_fte"] = (
+                f"practices with both figures only ({lacking} without)" if lacking else RATIO_NOTE
             )
+        level, code, name = place
+        if level == "pcn":
+            # The headcount note is the table's; a PCN's own notes are the rest.
+            pcn_notes = {
+                k: "; ".join(p for p in n.split("; ") if p not in (HC_NOTE, RATIO_NOTE))
+                for k, n in notes.items()
+            }
+            parents = pcn_parents.get((period, code), {})
+            pcns[period].append((code, name, parents, found, pcn_notes))
+            continue
+        source = _source("practice_detailed", period, file)
+        for key, value in found.items():
             figures[period].append(
-                _figure(
-                    "patients_per_fq_gp_fte",
-                    period,
-                    place,
-                    patients_sum / fte_sum,
-                    [note],
-                    source,
-                    dataset,
-                )
+                _figure(key, period, place, value, [notes.get(key, "")], source, dataset)
             )
+    for period, entries in pcns.items():
+        _add_detail(reader, "practice_detailed", period, "pcn", entries, HC_NOTE)
+    for period, entries in practices.items():
+        _add_detail(reader, "practice_detailed", period, "practice", entries, "")
     return figures
 
 
@@ -558,7 +644,8 @@ def _individual(reader: _Reader) -> dict[str, list[Figure]]:
     roles = [reader.index[c] for c in ("staff_role", "detailed_staff_role") if c in reader.index]
     fte_i = reader.index["fte"]
     uid_i = reader.index["unique_identifier"]
-    levels = ("sub_icb", "icb", "region")
+    levels = ("pcn", "sub_icb", "icb", "region")
+    pcn_parents: dict[tuple[str, str], dict[str, str]] = {}
     people: dict[tuple[str, Place, str], set[str]] = defaultdict(set)
     fte: dict[tuple[str, Place, str], _Sum] = defaultdict(_Sum)
     unknown_groups: dict[str, int] = {}
@@ -575,7 +662,13 @@ def _individual(reader: _Reader) -> dict[str, list[Figure]]:
             unknown_groups.setdefault(clean_text(row[group_i].strip()), line)
             continue
         value = parse_number(row[fte_i], "fte", line, file)
-        for place in _places(reader, row, levels):
+        places = _places(reader, row, levels)
+        parents = _parents(places)
+        if "pcn" in parents:
+            pcn_parents.setdefault(
+                (period, parents["pcn"]), {k: v for k, v in parents.items() if k != "pcn"}
+            )
+        for place in places:
             for family in families:
                 key = (period, place, family)
                 people[key].add(uid)
@@ -590,17 +683,33 @@ def _individual(reader: _Reader) -> dict[str, list[Figure]]:
         reader.warnings.append(f"{file}: staff groups not counted: {shown}")
     dataset = f"gpw:{kind}"
     figures: dict[str, list[Figure]] = defaultdict(list)
+    pcns: dict[tuple[str, str], Entry] = {}
     for (period, place, family), ids in people.items():
+        part = fte[(period, place, family)]
+        note = _missing_note(part, "posts")
+        level, code, name = place
+        if level == "pcn":
+            entry = pcns.setdefault(
+                (period, code), (code, name, pcn_parents.get((period, code), {}), {}, {})
+            )
+            entry[3][f"{family}_hc"] = len(ids)
+            if part.present:
+                entry[3][f"{family}_fte"] = part.total
+                entry[4][f"{family}_fte"] = note
+            continue
         source = _source(kind, period, file)
         figures[period].append(
             _figure(f"{family}_hc", period, place, len(ids), [DISTINCT_NOTE], source, dataset)
         )
-        part = fte[(period, place, family)]
         if part.present:
-            note = _missing_note(part, "posts")
             figures[period].append(
                 _figure(f"{family}_fte", period, place, part.total, [note], source, dataset)
             )
+    by_period: dict[str, list[Entry]] = defaultdict(list)
+    for (period, _), entry in pcns.items():
+        by_period[period].append(entry)
+    for period, entries in by_period.items():
+        _add_detail(reader, kind, period, "pcn", entries, DISTINCT_NOTE)
     return figures
 
 
@@ -608,7 +717,7 @@ def _high_level(reader: _Reader) -> dict[str, list[Figure]]:
     reader.warn_unknown(KNOWN["practice_high"])
     reader.warnings.append(
         f"{reader.file}: a high-level file names practices only, no PCN, ICB or region: "
-        "figures are for England"
+        "figures are for England and for each practice"
     )
     prac = reader.index["prac_code"]
     group_i = reader.index["staff_group"]
@@ -618,6 +727,10 @@ def _high_level(reader: _Reader) -> dict[str, list[Figure]]:
     england: Place = ("england", ENGLAND_CODE, "England")
     sums: dict[tuple[str, str], _Sum] = defaultdict(_Sum)
     practices: dict[str, set[str]] = defaultdict(set)
+    # Per practice: (period, code) -> metric -> sum of its rows; its name.
+    own: dict[tuple[str, str], dict[str, _Sum]] = defaultdict(lambda: defaultdict(_Sum))
+    prac_names: dict[tuple[str, str], str] = {}
+    name_i = reader.index.get("prac_name")
     unknown: dict[str, int] = {}
     file = reader.file
     for line, row in reader.lines():
@@ -626,6 +739,8 @@ def _high_level(reader: _Reader) -> dict[str, list[Figure]]:
             raise GPWFileError(file, line, "PRAC_CODE is blank")
         period = reader.period(row, line)
         practices[period].add(code)
+        if name_i is not None:
+            prac_names.setdefault((period, code), row[name_i].strip())
         measure_text = row[measure_i].strip().lower()
         if "fte" in measure_text:
             measure = "fte"
@@ -641,12 +756,15 @@ def _high_level(reader: _Reader) -> dict[str, list[Figure]]:
             continue
         value = parse_number(row[value_i], "value", line, file)
         for family in families:
-            part = sums[(period, f"{family}_{measure}")]
-            if value is None:
-                part.missing += 1
-            else:
-                part.total += value
-                part.present += 1
+            for part in (
+                sums[(period, f"{family}_{measure}")],
+                own[(period, code)][f"{family}_{measure}"],
+            ):
+                if value is None:
+                    part.missing += 1
+                else:
+                    part.total += value
+                    part.present += 1
     if unknown:
         shown = ", ".join(f"{what} (line {n})" for what, n in list(unknown.items())[:5])
         reader.warnings.append(f"{file}: rows not counted: {shown}")
@@ -663,6 +781,14 @@ def _high_level(reader: _Reader) -> dict[str, list[Figure]]:
         source = _source("practice_high", period, file)
         notes = [HC_NOTE if key.endswith("_hc") else "", _missing_note(part, "rows")]
         figures[period].append(_figure(key, period, england, part.total, notes, source, dataset))
+    entries: dict[str, list[Entry]] = defaultdict(list)
+    for (period, code), by_metric in own.items():
+        found = {k: p.total for k, p in by_metric.items() if p.present}
+        notes_of = {k: _missing_note(p, "rows") for k, p in by_metric.items() if p.present}
+        name = clean_text(prac_names.get((period, code), "")) or clean_text(code)
+        entries[period].append((clean_text(code), name, {}, found, notes_of))
+    for period, rows in entries.items():
+        _add_detail(reader, "practice_high", period, "practice", rows, "")
     return figures
 
 
@@ -695,4 +821,5 @@ def read_gpw_file(path: Path, *, period: str | None = None) -> ParsedFile:
         figures=figures,
         periods=tuple(sorted(by_period)),
         warnings=reader.warnings,
+        detail=sorted(reader.detail, key=lambda t: (t.period, t.level)),
     )

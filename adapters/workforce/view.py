@@ -6,6 +6,11 @@ a TinyDB query (TinyDB re-reads the whole file on every read). Where two
 datasets give the same metric, period and place, the better one is shown:
 individual-level (distinct people) over practice-level (sums of practices).
 LMC areas are summed from their sub-ICBs here, not stored.
+
+PCN and practice figures are not part of :func:`load_view` (start-up reads
+it for the Overview): they live in workforce-detail.json and are attached
+with :meth:`WorkforceView.attach_detail` when a screen or command asks for
+those levels (see adapters/workforce/detail.py).
 """
 
 from __future__ import annotations
@@ -21,10 +26,13 @@ from typing import TYPE_CHECKING, Any
 from adapters.workforce.series import ENGLAND_CODE, Figure, Target, period_sort_key
 
 if TYPE_CHECKING:
+    from adapters.workforce.detail import DetailIndex
     from adapters.workspace import Workspace
 
 LMC_AREAS_FILE = "lmc_areas.json"
-LEVELS = ("england", "region", "icb", "sub_icb", "lmc")
+# The picker's order: England -> region -> ICB -> sub-ICB / LMC area -> PCN -> practice.
+LEVELS = ("england", "region", "icb", "sub_icb", "lmc", "pcn", "practice")
+DETAIL_LEVELS = ("pcn", "practice")  # read from workforce-detail.json, on demand
 LEVEL_TITLES = {
     "england": "England",
     "region": "Region",
@@ -106,6 +114,7 @@ class WorkforceView:
             self.names[(level, code)] = figure.geography_name
         self.targets = list(targets)
         self.lmc_areas = list(lmc_areas)
+        self.detail: DetailIndex | None = None
         for area in self.lmc_areas:
             self._add_lmc(area)
         for figures_list in self.series_index.values():
@@ -156,16 +165,55 @@ class WorkforceView:
                     )
                 )
 
+    def attach_detail(self, detail: DetailIndex) -> None:
+        """PCN and practice figures, read from workforce-detail.json when first wanted."""
+        self.detail = detail
+        for (level, code), name in detail.names.items():
+            self.names[(level, code)] = name
+
     def series(self, metric: str, level: str = "england", code: str = ENGLAND_CODE) -> list[Figure]:
         """The figures of one metric for one place, oldest period first."""
+        if level in DETAIL_LEVELS:
+            return self.detail.series(metric, level, code) if self.detail else []
         return list(self.series_index.get((metric, level, code), []))
+
+    def parents(self, place: Place) -> dict[str, str]:
+        """Codes of the places above a PCN or practice (region, ICB, sub-ICB, PCN) if known."""
+        if self.detail is None:
+            return {}
+        return dict(self.detail.parents.get((place.level, place.code), {}))
+
+    def within(self, level: str, area: Place) -> list[Place]:
+        """The places of ``level`` inside ``area`` (PCNs of an ICB, practices of a PCN...).
+
+        Known for PCNs and practices, whose files name the places above them;
+        an LMC area contains what its sub-ICBs contain. Empty when not known.
+        """
+        if level not in DETAIL_LEVELS or self.detail is None:
+            return []
+        if area.level == "lmc":
+            area_sub_icbs = next(
+                (set(a.sub_icb) for a in self.lmc_areas if a.lmc == area.code), set()
+            )
+            inside = lambda ups: ups.get("sub_icb") in area_sub_icbs  # noqa: E731
+        elif area.level in ("region", "icb", "sub_icb", "pcn"):
+            inside = lambda ups: ups.get(area.level) == area.code  # noqa: E731
+        else:
+            return []
+        return [
+            p for p in self.places(level) if inside(self.detail.parents.get((level, p.code), {}))
+        ]
 
     def metrics(self) -> set[str]:
         return {metric for metric, _, _ in self.series_index}
 
     def places(self, level: str) -> list[Place]:
         """Every place of a level that has a figure, by name."""
-        found = {(lv, code) for (_, lv, code) in self.series_index if lv == level}
+        if level in DETAIL_LEVELS:
+            codes = self.detail.codes(level) if self.detail else []
+            found = {(level, code) for code in codes}
+        else:
+            found = {(lv, code) for (_, lv, code) in self.series_index if lv == level}
         return sorted(
             (Place(lv, code, self.names.get((lv, code), code)) for lv, code in found),
             key=lambda p: (p.name.lower(), p.code),
@@ -177,8 +225,12 @@ class WorkforceView:
     def targets_for(self, metric: str) -> list[Target]:
         return [t for t in self.targets if t.metric == metric]
 
-    def all_figures(self) -> list[Figure]:
-        return [f for figures in self.series_index.values() for f in figures]
+    def all_figures(self, *, detail: bool = False) -> list[Figure]:
+        """Every figure held; PCN and practice ones too with ``detail`` (when attached)."""
+        held = [f for figures in self.series_index.values() for f in figures]
+        if detail and self.detail is not None:
+            held += self.detail.figures()
+        return held
 
 
 def at_or_before(series: list[Figure], period: str) -> Figure | None:

@@ -21,10 +21,11 @@ Run = Callable[..., tuple[int, str, str]]
 
 
 def snapshot(directory: Path) -> dict[str, bytes]:
+    """Every file and its bytes, but not empty lock files (opening a data file makes one)."""
     return {
         str(p.relative_to(directory)): p.read_bytes()
         for p in sorted(directory.rglob("*"))
-        if p.is_file()
+        if p.is_file() and not (p.name.endswith(".lock") and p.stat().st_size == 0)
     }
 
 

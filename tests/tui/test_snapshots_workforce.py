@@ -36,7 +36,7 @@ def test_bundled_series_against_the_target(snap_compare) -> None:
 @pytest.mark.parametrize("measure_key", ["", "h"], ids=["headcount", "fte"])
 def test_imported_practice_file(snap_compare, measure_key: str) -> None:
     ws = workspace()
-    import_files(ws.imported, [require_shared(DETAILED)])
+    import_files(ws, [require_shared(DETAILED)])
 
     async def run_before(pilot: Pilot[None]) -> None:
         await open_workforce(pilot)

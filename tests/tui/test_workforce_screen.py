@@ -47,7 +47,7 @@ async def test_bundled_series_and_target_before_any_import(workspace: Workspace)
 
 
 async def test_headcount_fte_toggle_and_metric_picker(workspace: Workspace) -> None:
-    import_files(workspace.imported, [require_shared(DETAILED)])
+    import_files(workspace, [require_shared(DETAILED)])
     app = GpwatchApp(workspace)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_workforce(app, pilot)
@@ -64,7 +64,7 @@ async def test_headcount_fte_toggle_and_metric_picker(workspace: Workspace) -> N
 
 
 async def test_level_and_place_search(workspace: Workspace) -> None:
-    import_files(workspace.imported, [require_shared(PCN_JUNE)])
+    import_files(workspace, [require_shared(PCN_JUNE)])
     app = GpwatchApp(workspace)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_workforce(app, pilot)
@@ -103,7 +103,7 @@ async def test_source_is_one_key_away_and_export(workspace: Workspace) -> None:
 
 
 async def test_lmc_area_sums_its_sub_icbs(workspace: Workspace) -> None:
-    import_files(workspace.imported, [require_shared(PCN_JUNE)])
+    import_files(workspace, [require_shared(PCN_JUNE)])
     app = GpwatchApp(workspace)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_workforce(app, pilot)

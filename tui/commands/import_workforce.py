@@ -30,19 +30,25 @@ def run(args: argparse.Namespace, workspace: Workspace) -> int:
     from adapters.workforce.importer import import_files
 
     try:
-        result = import_files(workspace.imported, args.files, args.period)
+        result = import_files(workspace, args.files, args.period)
     except GPWFileError as exc:
         print(f"gpwatch: error: {clean_text(str(exc))}", file=sys.stderr)
         print("gpwatch: nothing was imported", file=sys.stderr)
         return 1
+    for warning in result.warnings:
+        print(f"gpwatch: warning: {clean_text(warning)}", file=sys.stderr)
     for report in result.files:
         parsed = report.parsed
         for warning in parsed.warnings:
             print(f"gpwatch: warning: {clean_text(warning)}", file=sys.stderr)
+        detail = report.detail_places
+        kept = [f"{detail[lv]} {word}" for lv, word in (("pcn", "PCN"), ("practice", "practice"))
+                if detail.get(lv)]  # fmt: skip
+        places = f"; {' and '.join(kept)} place-periods in workforce-detail.json" if kept else ""
         print(
             f"{clean_text(parsed.path.name)}: {parsed.kind}, period "
             f"{', '.join(parsed.periods)}, {parsed.rows} rows read, "
-            f"{report.stored} figures stored"
+            f"{report.stored} figures stored{places}"
         )
     if result.replaced:
         print(f"Replaced what was imported before for the same periods ({result.replaced} places).")

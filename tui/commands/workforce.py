@@ -19,7 +19,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="workforce_action", metavar="ACTION", required=True)
     listing = actions.add_parser("list", help="figures, filtered; bundled ones included")
     listing.add_argument("--metric", metavar="M", help="a metric name (see 'workforce metrics')")
-    listing.add_argument("--level", choices=LEVELS, help="a geography level")
+    listing.add_argument(
+        "--level",
+        choices=LEVELS,
+        help="a geography level (PCN and practice figures are listed only when asked for "
+        "with --level pcn|practice or --code)",
+    )
     listing.add_argument("--code", metavar="CODE", help="a place's code (or an LMC's name)")
     listing.add_argument("--period", metavar="YYYY-MM", help="one period")
     listing.add_argument("--json", action="store_true", help="a JSON array instead of a table")
@@ -74,11 +79,20 @@ def _list(args: argparse.Namespace, workspace: Workspace) -> int:
     from adapters.workforce.view import load_view
 
     view, warnings = load_view(workspace)
+    # PCN and practice figures are in workforce-detail.json, read only when asked for:
+    # every practice of every month is far more than a plain `workforce list` wants.
+    detail = args.level in ("pcn", "practice") or (args.level is None and args.code is not None)
+    if detail:
+        from adapters.workforce.detail import load_detail
+
+        read = load_detail(workspace)
+        view.attach_detail(read.index)
+        warnings = [*warnings, *read.warnings]
     for warning in warnings:
         print(f"gpwatch: warning: {clean_text(warning)}", file=sys.stderr)
     figures = [
         f
-        for f in view.all_figures()
+        for f in view.all_figures(detail=detail)
         if (args.metric is None or f.metric == args.metric)
         and (args.level is None or f.geography_level == args.level)
         and (args.code is None or f.geography_code == args.code)

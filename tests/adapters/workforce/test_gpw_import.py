@@ -319,9 +319,9 @@ def test_period_option_must_agree_with_census_columns() -> None:
 
 def test_reimport_replaces_the_period(workspace: Workspace) -> None:
     path = require_shared(PCN_MARCH)
-    first = import_files(workspace.imported, [path])
+    first = import_files(workspace, [path])
     count = workspace.imported.count()
-    again = import_files(workspace.imported, [path])
+    again = import_files(workspace, [path])
     assert workspace.imported.count() == count
     assert again.replaced == count and first.replaced == 0
     stored = [f for s in workspace.imported.all() for f in s.figures()]
@@ -330,9 +330,9 @@ def test_reimport_replaces_the_period(workspace: Workspace) -> None:
 
 
 def test_other_periods_and_kinds_are_kept(workspace: Workspace) -> None:
-    import_files(workspace.imported, [require_shared(PCN_MARCH), require_shared(INDIVIDUAL)])
+    import_files(workspace, [require_shared(PCN_MARCH), require_shared(INDIVIDUAL)])
     before = {(s.dataset, s.period) for s in workspace.imported.all()}
-    import_files(workspace.imported, [require_shared(PCN_JUNE)])
+    import_files(workspace, [require_shared(PCN_JUNE)])
     after = {(s.dataset, s.period) for s in workspace.imported.all()}
     assert after == before | {("gpw:pcn_individual", "2020-06")}
 
@@ -340,14 +340,14 @@ def test_other_periods_and_kinds_are_kept(workspace: Workspace) -> None:
 def test_malformed_file_among_good_ones_stores_nothing(
     workspace: Workspace, tmp_path: Path
 ) -> None:
-    import_files(workspace.imported, [require_shared(PCN_MARCH)])
+    import_files(workspace, [require_shared(PCN_MARCH)])
     stored = workspace.data_dir / "workforce.json"
     before = stored.read_bytes()
     rows = rows_of(require_shared(PCN_JUNE))
     rows[40][rows[0].index("FTE")] = "0.5x"
     bad = write_rows(tmp_path / PCN_JUNE, rows)
     with pytest.raises(GPWFileError) as caught:
-        import_files(workspace.imported, [require_shared(INDIVIDUAL), bad])
+        import_files(workspace, [require_shared(INDIVIDUAL), bad])
     assert caught.value.line == 41
     assert "'0.5x' is not a number" in caught.value.reason
     assert stored.read_bytes() == before
@@ -355,7 +355,7 @@ def test_malformed_file_among_good_ones_stores_nothing(
 
 def test_stored_sets_expand_to_the_parsed_figures(workspace: Workspace) -> None:
     parsed = read_gpw_file(require_shared(DETAILED))
-    import_files(workspace.imported, [require_shared(DETAILED)])
+    import_files(workspace, [require_shared(DETAILED)])
     stored = [f for s in workspace.imported.all() for f in s.figures()]
     key = lambda f: (f.metric, f.period, f.geography_level, f.geography_code)  # noqa: E731
     assert sorted((key(f), f.value, f.notes) for f in stored) == sorted(
