@@ -19,6 +19,7 @@ from tui.app import GpwatchApp
 from tui.screens.campaign_form import CampaignFormScreen
 from tui.screens.campaigns import CampaignsScreen
 from tui.screens.confirm import ConfirmScreen
+from tui.screens.correspondence import CorrespondenceScreen
 from tui.screens.goal_form import GoalFormScreen, ValueFormScreen
 from tui.screens.milestone_form import MilestoneFormScreen
 from tui.widgets.record_table import RecordTable
@@ -229,6 +230,25 @@ async def test_add_with_inline_errors_then_saved(campaigns_workspace: Workspace)
     assert added.backers == ("Devon LMC", "Cheshire LMC")
     assert added.started == date(2026, 9, 2)
     assert added.source is not None and added.source.url == "https://example.org/sos"
+
+
+async def test_form_fields_keep_their_size_after_other_screens_styles_load(
+    campaigns_workspace: Workspace,
+) -> None:
+    """Screen styles apply app-wide once read: Correspondence's #letters table rule
+    once stretched this form's #letters field to 25 lines and twice the width."""
+    app = GpwatchApp(campaigns_workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_screen(pilot, "4", CorrespondenceScreen)
+        await open_campaigns(pilot)
+        await pilot.press("n")
+        await wait_until(pilot, lambda: isinstance(app.screen, CampaignFormScreen))
+        await pilot.pause()
+        field = app.screen.query_one("#letters", Input)
+        fields = field.parent
+        assert fields is not None
+        assert field.size.height == 1  # an Input: one line of text
+        assert field.size.width <= fields.size.width
 
 
 async def test_edit_is_saved_and_an_edit_saved_elsewhere_is_not_overwritten(

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from adapters.store import StoreError
 from adapters.text import clean_text
+from tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from adapters.workspace import Workspace
@@ -28,15 +29,6 @@ class GpwatchScreen(Screen[None]):
     being squeezed into nonsense; nothing is lost, and it comes back on resize.
     """
 
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
-        (0, "-too-narrow"),
-        (MIN_WIDTH, "-wide-enough"),
-    ]
-    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
-        (0, "-too-short"),
-        (MIN_HEIGHT, "-tall-enough"),
-    ]
-
     @property
     def gpwatch(self) -> GpwatchApp:
         return cast("GpwatchApp", self.app)
@@ -50,7 +42,7 @@ class GpwatchScreen(Screen[None]):
         with Vertical(id="body"):
             yield from self.compose_body()
         yield Static(id="too-small")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def compose_body(self) -> ComposeResult:
         yield from ()
@@ -93,7 +85,14 @@ class GpwatchScreen(Screen[None]):
         return saved
 
     def on_resize(self) -> None:
+        # A class set only when too small, rather than Textual's breakpoints: those
+        # add a class on the first resize however large the terminal, which
+        # restyles every widget on the screen during start-up.
         width, height = self.size
+        too_small = width < MIN_WIDTH or height < MIN_HEIGHT
+        self.set_class(too_small, "-too-small")
+        if not too_small:
+            return
         self.query_one("#too-small", Static).update(
             f"This terminal is {width}x{height}; gpwatch needs at least "
             f"{MIN_WIDTH}x{MIN_HEIGHT}.\nEnlarge the window: nothing is lost. "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -22,6 +23,8 @@ Chase = tuple[date, str]
 
 class ChaseFormScreen(ModalScreen[Chase | None]):
     """Returns (new due date, note); a date already past is refused beside the field."""
+
+    CSS_PATH = Path(__file__).with_name("dialogs.tcss")
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -73,6 +74,7 @@ def _cut(text: str, width: int) -> str:
 
 class CorrespondenceScreen(GpwatchScreen):
     TITLE = "Correspondence"
+    CSS_PATH = Path(__file__).with_name("correspondence.tcss")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "add", "New", tooltip="Add a letter"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -17,6 +18,8 @@ FeedForm = tuple[str, str]
 
 class FeedFormScreen(ModalScreen[FeedForm | None]):
     """Returns (title, url); the URL field is read-only when renaming."""
+
+    CSS_PATH = Path(__file__).with_name("dialogs.tcss")
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 

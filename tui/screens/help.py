@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -15,6 +17,8 @@ Row = tuple[str, str, str]
 
 class HelpScreen(ModalScreen[None]):
     """Lists the bindings captured from the screen beneath, so it never goes stale."""
+
+    CSS_PATH = Path(__file__).with_name("help.tcss")
 
     BINDINGS = [
         Binding("escape", "dismiss", "Close"),

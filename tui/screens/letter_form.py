@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
@@ -36,6 +37,8 @@ FIELDS = (*TEXT_FIELDS, "direction", "status", "lmcs", *DATE_FIELDS, "summary", 
 
 class LetterFormScreen(ModalScreen[Letter | None]):
     """Returns the letter as entered (with the edited letter's id and history), or None."""
+
+    CSS_PATH = Path(__file__).with_name("dialogs.tcss")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel"),

@@ -14,6 +14,7 @@ import gc
 import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -64,6 +65,7 @@ class Filters:
 
 class NewsScreen(GpwatchScreen):
     TITLE = "News"
+    CSS_PATH = Path(__file__).with_name("news.tcss")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "refresh", "Refresh", tooltip="Fetch every enabled feed now"),

@@ -36,7 +36,7 @@ SOURCE_FIELDS = ("source_title", "source_publisher", "source_published", "source
 class RecordForm(ModalScreen[T | None], Generic[T]):
     """A modal form that dismisses with the record built from its fields, or None."""
 
-    CSS_PATH = Path(__file__).with_name("forms.tcss")
+    CSS_PATH = [Path(__file__).with_name(name) for name in ("dialogs.tcss", "forms.tcss")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", tooltip="Close the form; nothing is saved"),
         Binding("ctrl+s", "save", "Save", tooltip="Check every field and save"),

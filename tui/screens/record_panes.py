@@ -24,7 +24,7 @@ from adapters.dates import local_date
 from adapters.repository import Model, RecordRepository
 from adapters.text import clean_text
 from tui.inert import inert
-from tui.screens.base import MIN_WIDTH, GpwatchScreen
+from tui.screens.base import GpwatchScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.notice import Notice
 from tui.widgets.record_table import RecordTable
@@ -78,8 +78,7 @@ class RecordPanesScreen(GpwatchScreen, Generic[R]):
     """From this many columns the detail sits beside the table; below, under it,
     where a six-column table and a readable detail would not both fit."""
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
-        (0, "-too-narrow"),
-        (MIN_WIDTH, "-wide-enough"),
+        (0, "-narrow"),
         (WIDE, "-wide"),
     ]
 
