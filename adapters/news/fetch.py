@@ -32,18 +32,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import io
 import logging
 import re
 import socket
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
+    import ssl
+
     import httpx
 
 __all__ = [
@@ -152,17 +155,15 @@ class FetchResult:
     elapsed_s: float
 
 
-KEEPALIVE_CONNECTIONS = 8
-
-
 def make_client(settings: FetchSettings) -> httpx.AsyncClient:
-    """The one client a refresh shares: HTTP/1.1, a pool sized to the concurrency.
+    """The one client a refresh shares: httpx's API over :class:`_FeedTransport`.
 
     Redirects are off (fetch_one follows them itself); the pool timeout is
-    the per-feed total, since fetch_all never runs more fetches than the pool
-    has connections and a longer wait would be cut by the total anyway.
-    Proxy and CA settings come from the environment (trust_env), which is
-    what users behind an NHS proxy need.
+    the per-feed total, since fetch_all never runs more fetches than the
+    concurrency and a longer wait would be cut by the total anyway.
+    Proxy settings come from the environment (trust_env), which is what users
+    behind an NHS proxy need: httpx mounts its own transport for proxied
+    URLs, so only direct connections go through ours.
     """
     import httpx
 
@@ -170,14 +171,7 @@ def make_client(settings: FetchSettings) -> httpx.AsyncClient:
         http1=True,
         http2=False,
         follow_redirects=False,
-        limits=httpx.Limits(
-            max_connections=settings.concurrency,
-            # httpcore's pool scans every connection for each idle one
-            # (quadratic): 100 idle keep-alive connections made 200 loopback
-            # 304s cost 4.5 s of CPU. Feeds mostly sit on different hosts, so
-            # a few kept-alive connections lose nothing.
-            max_keepalive_connections=min(settings.concurrency, KEEPALIVE_CONNECTIONS),
-        ),
+        transport=_FeedTransport(max_idle=settings.concurrency),
         timeout=httpx.Timeout(
             connect=settings.connect_timeout,
             read=settings.read_timeout,
@@ -662,3 +656,327 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
         for linked in (current.__cause__, current.__context__):
             if linked is not None:
                 stack.append(linked)
+
+
+# ---------------------------------------------------------------------------
+# The HTTP/1.1 transport under the shared client
+
+
+_READ_SIZE = 64 * 1024  # bytes asked of the socket at once (httpcore's figure)
+_MAX_HEAD = 100 * 1024  # largest status line plus headers accepted (httpcore's figure)
+_DEFAULT_PORTS = {b"http": 80, b"https": 443}
+Origin = tuple[bytes, bytes, int]
+
+
+class _FeedTransport:
+    """httpx transport speaking HTTP/1.1 over asyncio streams with h11, pooled per origin.
+
+    Why not httpx's default transport (httpcore's pool): its bookkeeping is
+    quadratic. Every request assignment scans every pooled connection and
+    asks each idle one whether its socket is readable (a system call), so 200
+    loopback 304s through 100 connections cost 4.6-5.0 s of CPU with 100 kept
+    alive, and ~0.5 s even with 8 (``bench/refresh.py``). Here an idle
+    connection is found in a dict by origin, so a request costs the same
+    whatever the pool size, and every connection that finished cleanly is
+    kept for the next feed on that host.
+
+    Also: the TLS context (certifi's bundle, ~40-60 ms to load) is built on
+    the first https connection, not up front, so a refresh of http feeds
+    never pays for it; and there is no anyio layer between the socket and
+    h11. Timeouts come from the request (``extensions["timeout"]``), so the
+    client's settings apply. A reused keep-alive connection the server has
+    meanwhile closed gets one retry on a fresh connection (GET is
+    idempotent), as httpcore does.
+
+    Not an ``httpx.AsyncBaseTransport`` subclass only so that importing this
+    module does not import httpx; httpx duck-types transports.
+    """
+
+    def __init__(self, *, max_idle: int) -> None:
+        self._idle: dict[Origin, list[_Connection]] = {}
+        self._idle_count = 0
+        self._max_idle = max_idle
+        self._ssl_context: ssl.SSLContext | None = None
+        self._closed = False
+
+    async def __aenter__(self) -> _FeedTransport:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        self._closed = True
+        for connections in self._idle.values():
+            for connection in connections:
+                connection.close()
+        self._idle.clear()
+        self._idle_count = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        import httpx
+
+        url = request.url
+        scheme = url.raw_scheme
+        if scheme not in _DEFAULT_PORTS:
+            raise httpx.UnsupportedProtocol(f"unsupported scheme {url.scheme!r}")
+        if not url.raw_host:
+            raise httpx.UnsupportedProtocol("no host in the address")
+        origin = (scheme, url.raw_host, url.port or _DEFAULT_PORTS[scheme])
+        timeouts = request.extensions.get("timeout") or {}
+        connection = self._take_idle(origin)
+        if connection is not None:
+            try:
+                head = await connection.send(request, timeouts)
+            except _Stale:
+                connection.close()
+                connection = None
+        if connection is None:
+            connection = await self._connect(origin, timeouts)
+            try:
+                head = await connection.send(request, timeouts)
+            except _Stale as exc:
+                connection.close()
+                raise httpx.RemoteProtocolError(
+                    "Server disconnected without sending a response."
+                ) from exc.__cause__
+        return httpx.Response(
+            status_code=head.status_code,
+            headers=head.headers.raw_items(),
+            stream=_body_stream_class()(self, connection, timeouts),
+            extensions={"http_version": b"HTTP/1.1", "reason_phrase": head.reason},
+        )
+
+    def _take_idle(self, origin: Origin) -> _Connection | None:
+        """An idle connection to this origin that has not been closed meanwhile."""
+        connections = self._idle.get(origin)
+        while connections:
+            connection = connections.pop()
+            self._idle_count -= 1
+            if connection.usable():
+                return connection
+            connection.close()
+        return None
+
+    def release(self, connection: _Connection) -> None:
+        """Keep a connection whose exchange ended cleanly, else close it."""
+        if self._closed or self._idle_count >= self._max_idle or not connection.reusable():
+            connection.close()
+            return
+        self._idle.setdefault(connection.origin, []).append(connection)
+        self._idle_count += 1
+
+    async def _connect(self, origin: Origin, timeouts: dict[str, float | None]) -> _Connection:
+        import httpx
+
+        scheme, raw_host, port = origin
+        host = raw_host.decode("ascii")
+        tls = self._tls_context() if scheme == b"https" else None
+        try:
+            async with asyncio.timeout(timeouts.get("connect")):
+                reader, writer = await asyncio.open_connection(
+                    host,
+                    port,
+                    ssl=tls,
+                    server_hostname=host if tls is not None else None,
+                    limit=_READ_SIZE,
+                )
+        except TimeoutError as exc:
+            raise httpx.ConnectTimeout("timed out connecting") from exc
+        except OSError as exc:  # DNS, refused, unreachable, TLS (ssl.SSLError is an OSError)
+            raise httpx.ConnectError(str(exc) or type(exc).__name__) from exc
+        return _Connection(origin, reader, writer)
+
+    def _tls_context(self) -> ssl.SSLContext:
+        """httpx's default verifying context (certifi, or SSL_CERT_FILE/DIR), made once."""
+        if self._ssl_context is None:
+            import httpx
+
+            self._ssl_context = httpx.create_ssl_context(verify=True, trust_env=True)
+        return self._ssl_context
+
+
+class _Stale(Exception):
+    """A connection failed before any byte of a response arrived: safe to retry once."""
+
+
+class _Connection:
+    """One HTTP/1.1 connection: asyncio streams and an h11 state machine."""
+
+    __slots__ = ("origin", "reader", "state", "writer")
+
+    def __init__(
+        self, origin: Origin, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        import h11
+
+        self.origin = origin
+        self.reader = reader
+        self.writer = writer
+        self.state = h11.Connection(h11.CLIENT, max_incomplete_event_size=_MAX_HEAD)
+
+    def usable(self) -> bool:
+        return not self.writer.transport.is_closing() and not self.reader.at_eof()
+
+    def reusable(self) -> bool:
+        import h11
+
+        if self.state.our_state is not h11.DONE or self.state.their_state is not h11.DONE:
+            return False
+        self.state.start_next_cycle()
+        return self.usable()
+
+    def close(self) -> None:
+        self.writer.transport.abort()
+
+    async def send(self, request: httpx.Request, timeouts: dict[str, float | None]) -> Any:
+        """Write the request and read up to the response head (an ``h11.Response``).
+
+        Raises _Stale if the connection turned out dead before any response
+        byte; other failures close the connection and raise httpx's errors.
+        """
+        import h11
+        import httpx
+
+        try:
+            data = self.state.send(
+                h11.Request(
+                    method=request.method,
+                    target=request.url.raw_path,
+                    headers=request.headers.raw,
+                )
+            )
+            try:
+                async with asyncio.timeout(timeouts.get("write")):
+                    self.writer.write(data)
+                    async for chunk in request.stream:  # type: ignore[union-attr]
+                        self.writer.write(self.state.send(h11.Data(data=chunk)))
+                    self.writer.write(self.state.send(h11.EndOfMessage()))
+                    await self.writer.drain()
+            except TimeoutError as exc:
+                raise httpx.WriteTimeout("timed out sending the request") from exc
+            except OSError as exc:
+                raise _Stale() from exc
+            received = False
+            while True:
+                event = self.state.next_event()
+                if event is h11.NEED_DATA:
+                    chunk = await self._read(timeouts)
+                    if not chunk and self.state.their_state is h11.SEND_RESPONSE:
+                        if not received:
+                            raise _Stale()
+                        raise httpx.RemoteProtocolError(
+                            "Server disconnected without sending a response."
+                        )
+                    received = True
+                    self.state.receive_data(chunk)
+                elif isinstance(event, h11.Response):
+                    return event
+                # InformationalResponse (1xx): wait for the real one.
+        except _Stale:
+            raise
+        except BaseException as exc:
+            self.close()
+            raise _http_error(exc) from exc
+
+    async def read_body(self, timeouts: dict[str, float | None]) -> bytes | None:
+        """The next piece of the body, or None at its end."""
+        import h11
+
+        while True:
+            event = self.state.next_event()
+            if event is h11.NEED_DATA:
+                self.state.receive_data(await self._read(timeouts))
+            elif isinstance(event, h11.Data):
+                return bytes(event.data)
+            elif isinstance(event, h11.EndOfMessage | h11.ConnectionClosed):
+                return None
+
+    async def _read(self, timeouts: dict[str, float | None]) -> bytes:
+        import httpx
+
+        try:
+            async with asyncio.timeout(timeouts.get("read")):
+                return await self.reader.read(_READ_SIZE)
+        except TimeoutError as exc:
+            raise httpx.ReadTimeout("timed out reading the response") from exc
+        except OSError as exc:
+            if self.state.their_state is _send_response_state():
+                raise _Stale() from exc
+            raise httpx.ReadError(str(exc) or type(exc).__name__) from exc
+
+
+def _send_response_state() -> object:
+    import h11
+
+    return h11.SEND_RESPONSE
+
+
+def _http_error(exc: BaseException) -> BaseException:
+    """httpx's exception for what went wrong on a connection (CancelledError passes as is)."""
+    import h11
+    import httpx
+
+    if isinstance(exc, httpx.HTTPError | asyncio.CancelledError):
+        return exc
+    if isinstance(exc, h11.RemoteProtocolError):
+        return httpx.RemoteProtocolError(str(exc))
+    if isinstance(exc, h11.LocalProtocolError):
+        return httpx.LocalProtocolError(str(exc))
+    if isinstance(exc, TimeoutError):
+        return httpx.ReadTimeout("timed out")
+    if isinstance(exc, OSError):
+        return httpx.ReadError(str(exc) or type(exc).__name__)
+    return exc
+
+
+class _BodyStreamBase:
+    """A response body read from its connection; the connection goes back when it ends.
+
+    Closed early (a body we do not want, a failure), the connection is closed
+    instead: what is left of the body would otherwise be read as the next
+    response.
+    """
+
+    def __init__(
+        self,
+        transport: _FeedTransport,
+        connection: _Connection,
+        timeouts: dict[str, float | None],
+    ) -> None:
+        self._transport = transport
+        self._connection: _Connection | None = connection
+        self._timeouts = timeouts
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        connection = self._connection
+        if connection is None:
+            return
+        try:
+            while (piece := await connection.read_body(self._timeouts)) is not None:
+                yield piece
+        except BaseException as exc:
+            self._connection = None
+            connection.close()
+            error = _http_error(exc)
+            if error is exc:
+                raise
+            raise error from exc
+        self._connection = None
+        self._transport.release(connection)
+
+    async def aclose(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+@functools.cache
+def _body_stream_class() -> type[_BodyStreamBase]:
+    """_BodyStreamBase as an ``httpx.AsyncByteStream``, which httpx checks with isinstance.
+
+    Made on first use so that importing this module does not import httpx.
+    """
+    import httpx
+
+    return type("_BodyStream", (_BodyStreamBase, httpx.AsyncByteStream), {})
