@@ -65,6 +65,7 @@ from adapters.store import (
 )
 from adapters.validation import DuplicateKey, ValidationError, no_duplicate_keys
 from adapters.workforce.detail import DETAIL_FILE, DetailStamp, DetailTable, detail_for
+from adapters.workforce.series import FigureSet
 
 if TYPE_CHECKING:
     from adapters.workspace import Workspace
@@ -173,6 +174,10 @@ def layout(workspace: Workspace) -> Layout:
     detail = detail_for(workspace)
     ordered = [records, *databases.values(), detail.db, *workspace.news.databases]
     validators[(WORKFORCE_FILE, DetailStamp.TABLE)] = _record_validator(DetailStamp)
+    # Imported figures are not among workspace.repositories (reset-sample has nothing to
+    # do with them), so their table is named here: without it a data dir with any GPW
+    # import could not be backed up ("table 'figure_sets' is not one this gpwatch knows").
+    validators[(WORKFORCE_FILE, FigureSet.TABLE)] = _record_validator(FigureSet)
     validators[(DETAIL_FILE, DetailTable.TABLE)] = _record_validator(DetailTable)
     validators[(RECORDS_FILE, META_TABLE)] = _meta_validator
     validators[(FEEDS_FILE, FEEDS)] = _record_validator(Feed)

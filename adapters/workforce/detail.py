@@ -324,6 +324,8 @@ class WorkforceDetail:
         for key, stamp in sorted(expected.items()):
             if found[key] < stamp.tables:
                 shown = [t for t in shown if (t.dataset, t.period) != key]
+                if key in stale:
+                    continue  # already said: the import that would have matched did not finish
                 warnings.append(
                     f"PCN and practice figures of {key[1]} ({key[0]}) are missing from "
                     f"{DETAIL_FILE} ({found[key]} of {stamp.tables} tables): import that file "

@@ -92,6 +92,57 @@ def test_round_trip_through_an_empty_data_dir_is_byte_identical(
     assert backup_bytes(empty, now=T2) == first
 
 
+@pytest.fixture
+def with_detail(filled: Path) -> Path:
+    """The filled data dir with real GPW imports: PCN and practice figures in the detail file."""
+    from adapters.workforce.importer import import_files
+    from tests.adapters.workforce.test_gpw_import import DETAILED, PCN_MARCH, require_shared
+
+    import_files(Workspace.open(filled), [require_shared(DETAILED), require_shared(PCN_MARCH)])
+    return filled
+
+
+def test_pcn_and_practice_figures_round_trip_byte_identical(
+    with_detail: Path, tmp_path: Path
+) -> None:
+    from adapters.workforce.detail import DETAIL_FILE, load_detail
+
+    first = backup_bytes(with_detail, now=T0)
+    files = json.loads(first)["files"]
+    assert set(files[DETAIL_FILE]["tables"]) == {"detail_tables"}
+    assert "detail_stamps" in files["workforce.json"]["tables"]
+    empty = tmp_path / "empty"
+    restore_bytes(empty, first)
+    assert backup_bytes(empty, now=T2) == first
+    # Restored, the two files still agree: same stamps, same PCN and practice figures.
+    before = load_detail(Workspace.open(with_detail))
+    after = load_detail(Workspace.open(empty))
+    assert after.warnings == [] and len(after.index.tables) == len(before.index.tables) == 5
+    assert after.index.figures() == before.index.figures()
+    assert (empty / DETAIL_FILE).read_bytes() == (with_detail / DETAIL_FILE).read_bytes()
+
+
+def test_an_archive_from_before_the_detail_file_restores_it_empty(
+    with_detail: Path, tmp_path: Path
+) -> None:
+    """Version 1 archives written before workforce-detail.json existed are still restorable."""
+    from adapters.workforce.detail import DETAIL_FILE, load_detail
+
+    doc = json.loads(backup_bytes(filled_without_detail(tmp_path)))
+    assert DETAIL_FILE in doc["files"]
+    del doc["files"][DETAIL_FILE]
+    restore_bytes(with_detail, json.dumps(doc).encode())
+    assert json.loads((with_detail / DETAIL_FILE).read_text()) == {}
+    read = load_detail(Workspace.open(with_detail))
+    assert read.warnings == [] and read.index.tables == []
+
+
+def filled_without_detail(tmp_path: Path) -> Path:
+    data_dir = tmp_path / "plain"
+    Workspace.open(data_dir)
+    return data_dir
+
+
 def test_the_archive_holds_every_file_and_names_its_format(filled: Path) -> None:
     doc = json.loads(backup_bytes(filled))
     assert (doc["format"], doc["version"], doc["created"]) == (
@@ -100,7 +151,13 @@ def test_the_archive_holds_every_file_and_names_its_format(filled: Path) -> None
         "2025-01-31T09:00:00+00:00",
     )
     files = doc["files"]
-    assert set(files) >= {"records.json", "workforce.json", "feeds.json", "news.json"}
+    assert set(files) >= {
+        "records.json",
+        "workforce.json",
+        "workforce-detail.json",
+        "feeds.json",
+        "news.json",
+    }
     assert files["settings.json"] == {"text": '{"letters": {"response_days": 21}}\n'}
     tables = files["records.json"]["tables"]
     assert {"letters", "campaigns", "pledges", "meta"} <= set(tables)

@@ -49,6 +49,32 @@ def test_list_json_contract(data_dir: Path, capsys) -> None:
     assert icb and {r["code"] for r in icb} == {"QYG"}
 
 
+def test_list_pcn_and_practice_levels(data_dir: Path, capsys) -> None:
+    files = [str(require_shared(n)) for n in (DETAILED, PCN_MARCH)]
+    assert run(data_dir, "import-workforce", *files) == 0
+    out = capsys.readouterr().out
+    assert "9 PCN and 10 practice place-periods in workforce-detail.json" in out
+    assert run(data_dir, "workforce", "list", "--level", "pcn", "--metric", "gp_fte", "--json") == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows and all(set(row) >= KEYS and row["level"] == "pcn" for row in rows)
+    north_stockton = {r["period"]: r["value"] for r in rows if r["code"] == "U07032"}
+    # Queens Park (9.32) alone in June; with Tennant Street (7.686666667) in July.
+    assert north_stockton == {"2025-06": 9.32, "2025-07": 17.0067}
+    assert rows[0]["name"] == "GREATER MIDDLESBROUGH PCN"
+    run(data_dir, "workforce", "list", "--level", "pcn", "--code", "U68696", "--json")
+    wokingham = json.loads(capsys.readouterr().out)
+    assert {(r["metric"], r["value"]) for r in wokingham} >= {("pcn_staff_hc", 3)}
+    run(data_dir, "workforce", "list", "--level", "practice", "--code", "A81005", "--json")
+    springwood = {r["metric"]: r for r in json.loads(capsys.readouterr().out)}
+    assert springwood["gp_fte"]["value"] == 5.9067
+    assert springwood["gp_fte"]["name"] == "SPRINGWOOD SURGERY"
+    assert springwood["gp_fte"]["source"]["reference"] == f"imported from {DETAILED}"
+    # A plain list stays at sub-ICB and above: the detail file is read only when asked for.
+    run(data_dir, "workforce", "list", "--json")
+    levels = {r["level"] for r in json.loads(capsys.readouterr().out)}
+    assert levels.isdisjoint({"pcn", "practice"})
+
+
 def test_bundled_and_sample_figures_before_any_import(data_dir: Path, capsys) -> None:
     assert run(data_dir, "workforce", "list", "--level", "england", "--json") == 0
     rows = json.loads(capsys.readouterr().out)

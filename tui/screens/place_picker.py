@@ -1,4 +1,10 @@
-"""Pick a place of one geography level, searching names and codes as you type."""
+"""Pick a place of one geography level, searching names and codes as you type.
+
+For PCNs and practices the screen passes only those inside the area the
+level was entered from (an ICB's PCNs, a PCN's practices), which is how the
+picker goes England -> region -> ICB -> sub-ICB -> PCN -> practice without
+listing ~6,300 practices at once; the title says which area it is.
+"""
 
 from __future__ import annotations
 
@@ -27,14 +33,18 @@ class PlacePickerScreen(ModalScreen[Place | None]):
     PlacePickerScreen OptionList { height: 1fr; }
     """
 
-    def __init__(self, level: str, places: list[Place]) -> None:
+    def __init__(self, level: str, places: list[Place], *, within: str | None = None) -> None:
         super().__init__()
         self._level = level
         self._places = places
+        self._within = within
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(inert(f"Choose a place: {LEVEL_TITLES.get(self._level, self._level)}"))
+            title = f"Choose a place: {LEVEL_TITLES.get(self._level, self._level)}"
+            if self._within:
+                title += f" in {self._within}"
+            yield Static(inert(f"{title} ({len(self._places)})"))
             yield Input(placeholder="type part of a name or code", id="place-search")
             yield OptionList(id="places")
 

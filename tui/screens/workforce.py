@@ -2,6 +2,9 @@
 
 All figures are read once per visit into a :class:`WorkforceView` (stored,
 imported and bundled); picking a metric, level or place only filters it.
+PCN and practice figures are in workforce-detail.json, which can be many
+megabytes: it is read in a thread the first time one of those levels is
+picked, never at start-up, and the screen says it is loading meanwhile.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import csv
 from pathlib import Path
 from typing import ClassVar
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -19,6 +23,7 @@ from adapters.text import clean_text
 from adapters.workforce.metrics import BY_KEY, families, family_label, in_family, metric
 from adapters.workforce.series import ENGLAND_CODE, Figure
 from adapters.workforce.view import (
+    DETAIL_LEVELS,
     LEVEL_TITLES,
     LEVELS,
     Place,
@@ -47,7 +52,12 @@ class WorkforceScreen(GpwatchScreen):
     CSS_PATH = Path(__file__).with_name("workforce.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("m", "pick('metric')", "Metric", tooltip="Choose the metric shown"),
-        Binding("l", "pick('level')", "Level", tooltip="England, region, ICB, sub-ICB or LMC area"),
+        Binding(
+            "l",
+            "pick('level')",
+            "Level",
+            tooltip="England, region, ICB, sub-ICB or LMC area, PCN, practice",
+        ),
         Binding("g", "place", "Place", tooltip="Choose the place, searching by name or code"),
         Binding("h", "measure", "HC/FTE", tooltip="Switch between headcount and FTE"),
         Binding("s", "source", "Source", tooltip="The highlighted figure's source in full"),
@@ -60,6 +70,9 @@ class WorkforceScreen(GpwatchScreen):
         self.family = DEFAULT_FAMILY
         self.measure = "hc"
         self.place = Place("england", ENGLAND_CODE, "England")
+        # The place a PCN or practice level was entered from: the picker lists what is in it.
+        self.area: Place | None = None
+        self.detail_loading = False
         self.shown: list[Figure] = []
 
     @property
@@ -101,9 +114,13 @@ class WorkforceScreen(GpwatchScreen):
         place = self.place
         series = self.view.series(key, place.level, place.code)
         self.shown = series
-        self.query_one("#place", Static).update(
-            inert(f"{place.name} (g)" if place.level != "england" else "England (g: place)")
-        )
+        if self.detail_loading:
+            label = f"loading {LEVEL_TITLES[place.level]} figures…"
+        elif place.level == "england":
+            label = "England (g: place)"
+        else:
+            label = f"{place.name} (g)"
+        self.query_one("#place", Static).update(inert(label))
         measure_text = {"hc": "headcount", "fte": "FTE"}.get(info.measure, "single measure")
         self.query_one("#measure", Static).update(inert(f"{measure_text} (h)"))
         self._tiles(series)
@@ -211,10 +228,55 @@ class WorkforceScreen(GpwatchScreen):
         elif event.select.id == "level":
             level = str(event.value)
             if level != self.place.level:
-                places = self.view.places(level)
-                self.place = (
-                    places[0] if places else Place(level, "", f"no {LEVEL_TITLES[level]} figures")
-                )
+                if level in DETAIL_LEVELS and self.view.detail is None:
+                    self.detail_loading = True
+                    self.place = Place(level, "", f"{LEVEL_TITLES[level]} figures loading")
+                    self.show_series()
+                    self.load_detail(level, self.area_for(level))
+                    return
+                self.move_to(level)
+        self.show_series()
+
+    def area_for(self, level: str) -> Place | None:
+        """The place a PCN or practice level is entered from, to list what is inside it."""
+        if level not in DETAIL_LEVELS:
+            return None
+        if self.place.level in DETAIL_LEVELS:
+            if self.place.level == "pcn" and level == "practice":
+                return self.place
+            return self.area
+        return self.place if self.place.level != "england" else None
+
+    def move_to(self, level: str, area: Place | None = None) -> None:
+        """Change level keeping the place in view: up to the place above, down into it."""
+        current = self.place
+        area = area if area is not None else self.area_for(level)
+        self.area = area
+        parent = self.view.parents(current).get(level)
+        if parent:
+            self.place = Place(level, parent, self.view.name(level, parent))
+            return
+        places = (self.view.within(level, area) if area else []) or self.view.places(level)
+        self.place = places[0] if places else Place(level, "", f"no {LEVEL_TITLES[level]} figures")
+
+    @work(thread=True, exclusive=True, group="workforce-detail")
+    def load_detail(self, level: str, area: Place | None) -> None:
+        """Read workforce-detail.json off the event loop (years of practices: seconds)."""
+        from adapters.workforce.detail import load_detail
+
+        read = load_detail(self.workspace)
+        self.app.call_from_thread(self._detail_loaded, read, level, area)
+
+    def _detail_loaded(self, read: object, level: str, area: Place | None) -> None:
+        from adapters.workforce.detail import DetailRead
+
+        assert isinstance(read, DetailRead)
+        self.view.attach_detail(read.index)
+        self.detail_loading = False
+        for warning in read.warnings:
+            self.notify(clean_text(warning), severity="warning", markup=False, timeout=15)
+        if self.place.level == level:  # still on that level: choose a place in the area
+            self.move_to(level, area)
         self.show_series()
 
     def action_pick(self, which: str) -> None:
@@ -230,14 +292,19 @@ class WorkforceScreen(GpwatchScreen):
         from tui.screens.place_picker import PlacePickerScreen
 
         level = self.place.level
-        places = self.view.places(level) or [self.place]
+        if self.detail_loading:
+            self.notify("PCN and practice figures are still loading.")
+            return
+        inside = self.view.within(level, self.area) if self.area else []
+        places = inside or self.view.places(level) or [self.place]
+        within = self.area.name if inside and self.area else None
 
         def chosen(place: Place | None) -> None:
             if place is not None:
                 self.place = place
                 self.show_series()
 
-        self.app.push_screen(PlacePickerScreen(level, places), chosen)
+        self.app.push_screen(PlacePickerScreen(level, places, within=within), chosen)
 
     def highlighted(self) -> Figure | None:
         table = self.query_one(RecordTable)
