@@ -20,6 +20,11 @@ Rules that keep the figures honest:
   it is the number of distinct UNIQUE_IDENTIFIERs at that level.
 * A file is read completely before anything is stored; the first malformed
   row refuses the whole file with its line number and the reason.
+
+Older vintages name columns differently and lack some metrics altogether
+(e.g. no fully qualified GP columns and only ST3-4 registrars in 2015-17
+practice files; PCN staff only in the 2020 PCN files): the table in
+adapters/workforce/VINTAGES.md says which, and which real files test it.
 """
 
 from __future__ import annotations
