@@ -56,3 +56,29 @@ def test_source_of_a_figure(snap_compare) -> None:
         await pilot.pause()
 
     assert snap_compare(GpwatchApp(workspace()), terminal_size=SIZE, run_before=run_before)
+
+
+def test_pcn_level_from_the_detail_file(snap_compare) -> None:
+    """A PCN of the real July 2025 file, its figures read from workforce-detail.json."""
+    from tests.tui.pilot_helpers import wait_until
+
+    ws = workspace()
+    import_files(ws, [require_shared(DETAILED)])
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await open_workforce(pilot)
+        screen = pilot.app.screen
+        screen.query_one("#metric", Select).value = "gp"
+        await pilot.pause()
+        await pilot.press("h")
+        screen.query_one("#level", Select).value = "sub_icb"
+        await pilot.pause()
+        screen.query_one("#level", Select).value = "pcn"
+        await wait_until(pilot, lambda: screen.view.detail is not None and screen.place.code)
+        await pilot.press("g")
+        await pilot.pause()
+        await pilot.press(*"north stockton", "enter")
+        await pilot.pause()
+        await pilot.pause()
+
+    assert snap_compare(GpwatchApp(ws), terminal_size=SIZE, run_before=run_before)

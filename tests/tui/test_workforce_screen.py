@@ -117,3 +117,88 @@ async def test_lmc_area_sums_its_sub_icbs(workspace: Workspace) -> None:
         cheshire = next(p for p in screen.view.places("lmc") if p.name == "Cheshire LMC")
         sub = screen.view.series("pcn_staff_fte", "sub_icb", "27D")
         assert screen.view.series("pcn_staff_fte", "lmc", cheshire.code)[0].value == sub[0].value
+
+
+async def test_pcn_and_practice_levels_load_on_demand_and_drill_down(
+    workspace: Workspace,
+) -> None:
+    """England -> sub-ICB -> PCN -> practice and back up, from the real July 2025 file."""
+    from tests.tui.pilot_helpers import wait_until
+
+    import_files(workspace, [require_shared(DETAILED)])
+    app = GpwatchApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_workforce(app, pilot)
+        assert screen.view.detail is None  # not read until a PCN or practice level is picked
+        screen.query_one("#metric", Select).value = "gp"
+        await pilot.pause()
+        await pilot.press("h")
+        screen.query_one("#level", Select).value = "sub_icb"
+        await pilot.pause()
+        assert screen.place.code == "16C" and screen.metric_key == "gp_fte"
+        screen.query_one("#level", Select).value = "pcn"
+        await wait_until(pilot, lambda: screen.view.detail is not None and screen.place.code)
+        assert screen.place.level == "pcn" and screen.area and screen.area.code == "16C"
+        # The picker lists the PCNs of the sub-ICB it was entered from; search narrows them.
+        await pilot.press("g")
+        await pilot.pause()
+        picker = app.screen
+        assert "PCN in NHS North East and North Cumbria ICB - 16C Tees Valley (6)" in str(
+            picker.query_one(Static).render()
+        )
+        await pilot.press(*"north stockton")
+        await pilot.pause()
+        assert picker.query_one(OptionList).option_count == 1
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.place.code == "U07032"
+        assert [(f.period, f.value) for f in screen.shown] == [
+            ("2025-06", 9.32),
+            ("2025-07", 17.0067),
+        ]
+        assert "2025-07" in tile(screen, "latest") and "17" in tile(screen, "latest")
+        # Down to its practices: Queens Park and Tennant Street only.
+        screen.query_one("#level", Select).value = "practice"
+        await pilot.pause()
+        assert screen.area and screen.area.code == "U07032"
+        assert [p.code for p in screen.view.within("practice", screen.area)] == [
+            "A81002",
+            "A81006",
+        ]
+        await pilot.press("g")
+        await pilot.pause()
+        await pilot.press(*"tennant", "enter")
+        await pilot.pause()
+        assert screen.place.code == "A81006"
+        assert [f.value for f in screen.shown] == [7.6867]
+        assert screen.shown[0].geography_name == "TENNANT STREET MEDICAL PRACTICE"
+        # Back up: the practice's own PCN and sub-ICB, not the first on the list.
+        screen.query_one("#level", Select).value = "pcn"
+        await pilot.pause()
+        assert screen.place.code == "U07032"
+        screen.query_one("#level", Select).value = "practice"
+        await pilot.pause()
+        screen.query_one("#level", Select).value = "sub_icb"
+        await pilot.pause()
+        assert screen.place.code == "16C"
+
+
+async def test_a_detail_file_from_an_unfinished_import_is_reported(
+    workspace: Workspace,
+) -> None:
+    from adapters.workforce.detail import DETAIL_FILE
+    from tests.tui.pilot_helpers import wait_until
+
+    import_files(workspace, [require_shared(PCN_JUNE)])
+    (workspace.data_dir / DETAIL_FILE).write_text("{not json")
+    app = GpwatchApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_workforce(app, pilot)
+        screen.query_one("#level", Select).value = "pcn"
+        await wait_until(pilot, lambda: screen.view.detail is not None)
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert any("kept, unchanged" in m for m in messages)
+        assert any("import that file again" in m for m in messages)
+        assert screen.shown == []
+        assert "no figures here" in tile(screen, "latest")

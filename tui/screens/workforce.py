@@ -73,6 +73,9 @@ class WorkforceScreen(GpwatchScreen):
         # The place a PCN or practice level was entered from: the picker lists what is in it.
         self.area: Place | None = None
         self.detail_loading = False
+        # workforce.json and workforce-detail.json as they were when the detail was read:
+        # on return to the screen it is read again only if either has changed.
+        self.detail_files: tuple[tuple[int, int], ...] | None = None
         self.shown: list[Figure] = []
 
     @property
@@ -103,10 +106,30 @@ class WorkforceScreen(GpwatchScreen):
         yield Static(id="caveat")
 
     def load(self) -> None:
+        detail = self.view.detail
         self.view, warnings = load_view(self.workspace)
         for warning in warnings:
             self.notify(clean_text(warning), severity="warning", markup=False, timeout=15)
+        if detail is not None:
+            if self.detail_files == self.files_now():
+                self.view.attach_detail(detail)  # unchanged: no need to read it again
+            elif not self.detail_loading:
+                self.detail_loading = self.place.level in DETAIL_LEVELS
+                self.load_detail(self.place.level, self.area)
         self.show_series()
+
+    def files_now(self) -> tuple[tuple[int, int], ...]:
+        """(mtime, size) of the two workforce files: cheap, and changed by any import."""
+        from adapters.workforce.detail import DETAIL_FILE
+
+        out = []
+        for name in ("workforce.json", DETAIL_FILE):
+            try:
+                stat = (self.workspace.data_dir / name).stat()
+                out.append((stat.st_mtime_ns, stat.st_size))
+            except OSError:
+                out.append((0, 0))
+        return tuple(out)
 
     def show_series(self) -> None:
         key = self.metric_key
@@ -229,10 +252,11 @@ class WorkforceScreen(GpwatchScreen):
             level = str(event.value)
             if level != self.place.level:
                 if level in DETAIL_LEVELS and self.view.detail is None:
+                    area = self.area_for(level)  # before the place becomes a placeholder
                     self.detail_loading = True
                     self.place = Place(level, "", f"{LEVEL_TITLES[level]} figures loading")
                     self.show_series()
-                    self.load_detail(level, self.area_for(level))
+                    self.load_detail(level, area)
                     return
                 self.move_to(level)
         self.show_series()
@@ -264,18 +288,22 @@ class WorkforceScreen(GpwatchScreen):
         """Read workforce-detail.json off the event loop (years of practices: seconds)."""
         from adapters.workforce.detail import load_detail
 
+        files = self.files_now()
         read = load_detail(self.workspace)
-        self.app.call_from_thread(self._detail_loaded, read, level, area)
+        self.app.call_from_thread(self._detail_loaded, read, level, area, files)
 
-    def _detail_loaded(self, read: object, level: str, area: Place | None) -> None:
+    def _detail_loaded(
+        self, read: object, level: str, area: Place | None, files: tuple[tuple[int, int], ...]
+    ) -> None:
         from adapters.workforce.detail import DetailRead
 
         assert isinstance(read, DetailRead)
         self.view.attach_detail(read.index)
+        self.detail_files = files
         self.detail_loading = False
         for warning in read.warnings:
             self.notify(clean_text(warning), severity="warning", markup=False, timeout=15)
-        if self.place.level == level:  # still on that level: choose a place in the area
+        if self.place.level == level and not self.place.code:  # the placeholder: choose one
             self.move_to(level, area)
         self.show_series()
 
