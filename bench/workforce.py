@@ -18,7 +18,8 @@ Measured, each as the median of several runs (one warm-up not counted):
 * gpwatch read: ``read_gpw_file`` (decode, header detection, every row
   checked, aggregation to every level);
 * gpwatch import: ``gpwatch import-workforce`` in-process into a fresh data
-  dir, i.e. the read plus the one write of workforce.json;
+  dir, i.e. the read plus one write of workforce-detail.json (PCN and
+  practice figures) and one of workforce.json;
 * pandas: ``read_csv`` (with ND/NA as missing) and three ``groupby().sum()``.
 
 Rerun: ``python bench/workforce.py [--runs N]`` from the repository root. It
@@ -126,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
 
         import_times = time_it(gpwatch_import, args.runs)
         json_kb = (tmp_path / "data-0" / "workforce.json").stat().st_size / 1e3
+        detail_kb = (tmp_path / "data-0" / "workforce-detail.json").stat().st_size / 1e3
         pandas_times = time_it(lambda: pandas_reference(path), args.runs)
     load_after = os.getloadavg()[0]
 
@@ -146,8 +148,10 @@ def main(argv: list[str] | None = None) -> int:
             f"columns, {size_mb:.1f} MB, BOM, upper-case header) built from the 10 real "
             "practices of the shared July 2025 sample with new practice, PCN, sub-ICB, ICB "
             "and region codes (1,250 PCNs, 106 sub-ICBs, 42 ICBs, 7 regions). gpwatch reads "
-            "every row, checks every cell it uses, aggregates to sub-ICB, ICB, region and "
-            f"England ({figures:,} figures) and stores them in one write; pandas reads the "
+            "every row, checks every cell it uses, aggregates to PCN, sub-ICB, ICB, region and "
+            f"England ({figures:,} figures sub-ICB and above, plus every PCN and practice) "
+            "and stores them in two writes (workforce-detail.json, then workforce.json); "
+            "pandas reads the "
             "file (ND/NA as missing) and sums the same columns by region, ICB and sub-ICB. "
             "Same file, same process, one tool after the other, one warm-up each not counted.",
             "",
@@ -160,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
             "| Measure | Median (s) | Min (s) | Max (s) | Runs |",
             "|---|---:|---:|---:|---:|",
             row("gpwatch: read and aggregate (read_gpw_file)", read_times),
-            row("gpwatch import-workforce (read, aggregate, one write)", import_times),
+            row("gpwatch import-workforce (read, aggregate, two writes)", import_times),
             row("pandas.read_csv + groupby sum x3", pandas_times),
             "",
             f"**gpwatch import median {import_median:.2f} s; target < {TARGET_S:.0f} s: "
@@ -169,6 +173,9 @@ def main(argv: list[str] | None = None) -> int:
             f"workforce.json after importing this one month: {json_kb:,.0f} KB (one document "
             f"per place and period, sub-ICB and above): about {json_kb * 60 / 1e3:,.1f} MB for "
             "five years of monthly files.",
+            f"workforce-detail.json (1,250 PCNs and 6,300 practices as column tables, read only "
+            f"when a PCN or practice level is asked for): {detail_kb:,.0f} KB a month, about "
+            f"{detail_kb * 60 / 1e3:,.1f} MB for five years.",
             "",
             "Rerun from the repository root: `python bench/workforce.py` (`--runs N`, default 5; "
             "needs pandas and ../shared).",
