@@ -11,21 +11,30 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import multiprocessing
 import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from adapters.news.cache import FeedUpdate, NewsCache, PruneSettings
 from adapters.news.fetch import FetchRequest, FetchResult, FetchSettings, fetch_all
 from adapters.news.models import Article
-from adapters.news.parse import NotAFeed, ParsedEntry, parse_feed
-from adapters.news.topics import TopicRules, mentions
-from adapters.settings import Settings
+
+if TYPE_CHECKING:
+    from adapters.news.parse import ParsedEntry
+    from adapters.news.topics import TopicRules
+    from adapters.settings import Settings
+
+# What a refresh where every feed answers 304 never needs, so never imports:
+# the parsers (feedparser, fastfeedparser, lxml), the topic rules and the
+# process pool are loaded when the first body arrives (see parse_job and
+# make_pool). Rules and record names may be given as callables for the same
+# reason: reading topics.json and the records costs ~20 ms for nothing when
+# there is nothing to tag.
+Names = Sequence[tuple[str, str]]
 
 # Below this many bodies a pool costs more to start than it saves.
 POOL_THRESHOLD = 3
@@ -104,12 +113,17 @@ def entry_key(entry: ParsedEntry) -> str:
     if entry.link:
         return "link:" + entry.link
     stamp = "" if entry.date_missing else entry.published.isoformat()
+    import hashlib
+
     digest = hashlib.sha1(f"{entry.title}|{stamp}".encode(), usedforsecurity=False)
     return "title:" + digest.hexdigest()
 
 
 def parse_job(job: ParseJob) -> ParseOutcome:
     """Parse, tag and link one body; runs in a pool worker, never raises NotAFeed."""
+    from adapters.news.parse import NotAFeed, parse_feed
+    from adapters.news.topics import mentions
+
     try:
         parsed = parse_feed(
             job.body,
@@ -144,13 +158,23 @@ def make_pool() -> Executor:
     Forked from a small server process, not from the caller: the TUI runs
     threads, and forking a threaded process can copy a held lock.
     """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
     if "forkserver" in methods:
         # The parsers are imported lazily by parse.py; loaded once in the
         # server, every forked worker starts with them.
         context.set_forkserver_preload(
-            ["adapters.news.refresh", "feedparser", "fastfeedparser", "lxml.etree"]
+            [
+                "adapters.news.refresh",
+                "adapters.news.parse",
+                "adapters.news.topics",
+                "feedparser",
+                "fastfeedparser",
+                "lxml.etree",
+            ]
         )
     return ProcessPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1)), mp_context=context)
 
@@ -178,8 +202,8 @@ def settings_from(user: Settings) -> tuple[FetchSettings, PruneSettings]:
 async def refresh_feeds(
     cache: NewsCache,
     *,
-    rules: TopicRules,
-    names: Sequence[tuple[str, str]] = (),
+    rules: TopicRules | Callable[[], TopicRules],
+    names: Names | Callable[[], Names] = (),
     settings: FetchSettings | None = None,
     prune: PruneSettings | None = None,
     on_progress: Progress | None = None,
@@ -188,9 +212,11 @@ async def refresh_feeds(
 ) -> RefreshReport:
     """Fetch, parse and store every enabled feed (or those in feed_ids).
 
-    Never raises for a feed's failure: each feed ends ok, not modified or
-    failed with a reason. Storage errors (disk full) do raise, after the
-    fetches, with nothing half-written.
+    ``rules`` and ``names`` may be callables, called once when the first
+    body needs tagging (never, when every feed answers 304). Never raises for
+    a feed's failure: each feed ends ok, not modified or failed with a
+    reason. Storage errors (disk full) do raise, after the fetches, with
+    nothing half-written.
     """
     started = time.monotonic()
     feeds = {
@@ -207,15 +233,23 @@ async def refresh_feeds(
     outcomes: dict[int, FeedOutcome] = {}
     updates: dict[int, FeedUpdate] = {}
 
+    tagging: tuple[TopicRules, tuple[tuple[str, str], ...]] | None = None
+
     def job(result: FetchResult) -> ParseJob:
+        nonlocal tagging
+        if tagging is None:
+            tagging = (
+                rules() if callable(rules) else rules,
+                tuple(names() if callable(names) else names),
+            )
         return ParseJob(
             feed_id=result.feed_id,
             body=result.body or b"",
             content_type=result.content_type,
             base_url=result.final_url,
             fetched_at=fetched_at,
-            rules=rules,
-            names=tuple(names),
+            rules=tagging[0],
+            names=tagging[1],
         )
 
     def finish(outcome: FeedOutcome, update: FeedUpdate) -> None:

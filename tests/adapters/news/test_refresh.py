@@ -233,3 +233,87 @@ def test_links_are_never_anything_but_http(cache: NewsCache) -> None:
     now = datetime(2025, 1, 1, tzinfo=UTC)
     article = Article(0, "k", "t", "javascript:alert(1)", "", now, now)
     assert article.link == ""
+
+
+async def test_a_refresh_with_nothing_new_loads_no_rules_names_or_pool(
+    cache: NewsCache, server: FeedServer
+) -> None:
+    """All 304: nothing to tag, so the rules and names callables and the pool are never used."""
+    cache.add_feeds([("GP news", server.url("/pulse-like.rss"))])
+    await refresh(cache)
+    asked: list[str] = []
+
+    def rules() -> object:
+        asked.append("rules")
+        return DEFAULT_RULES
+
+    def names() -> list[tuple[str, str]]:
+        asked.append("names")
+        return []
+
+    def no_pool() -> Executor:
+        asked.append("pool")
+        raise AssertionError("no pool for 304s")
+
+    report = await refresh_feeds(
+        cache, rules=rules, names=names, settings=FAST, pool_factory=no_pool
+    )
+    assert [o.state for o in report.outcomes] == ["not modified"]
+    assert asked == []
+
+
+async def test_rules_and_names_callables_are_called_once_for_many_bodies(
+    cache: NewsCache, server: FeedServer
+) -> None:
+    cache.add_feeds(
+        [("GP news", server.url("/pulse-like.rss")), ("Dept", server.url("/gov-like.atom"))]
+    )
+    asked: list[str] = []
+
+    def rules() -> object:
+        asked.append("rules")
+        return DEFAULT_RULES
+
+    def names() -> list[tuple[str, str]]:
+        asked.append("names")
+        return [("campaign:3", "Support Your Surgery")]
+
+    report = await refresh_feeds(
+        cache, rules=rules, names=names, settings=FAST, prune=PruneSettings(max_age_days=36500)
+    )
+    assert [o.state for o in report.outcomes] == ["ok", "ok"]
+    assert sorted(asked) == ["names", "rules"]
+    by_title = {a.title: a for a in cache.articles()}
+    lmcs = by_title["LMCs urge BMA GP leads to restore dialogue with NHS England"]
+    assert "LMC" in lmcs.tags and lmcs.mentions == ("campaign:3",)
+
+
+def test_a_refresh_with_nothing_new_imports_no_parser(
+    cache: NewsCache, server: FeedServer, tmp_path: Path
+) -> None:
+    """The 304 path must not pay for feedparser, fastfeedparser, lxml or multiprocessing."""
+    import asyncio
+    import subprocess
+    import sys
+
+    cache.add_feeds([("GP news", server.url("/pulse-like.rss"))])
+    asyncio.run(refresh(cache))
+    code = (
+        "import asyncio, sys\n"
+        "from pathlib import Path\n"
+        "from adapters.news.cache import NewsCache\n"
+        "from adapters.news.refresh import refresh_feeds\n"
+        "def fail():\n"
+        "    raise AssertionError('rules asked for')\n"
+        f"cache = NewsCache(Path({str(tmp_path)!r}))\n"
+        "report = asyncio.run(refresh_feeds(cache, rules=fail, names=fail))\n"
+        "assert [o.state for o in report.outcomes] == ['not modified'], report\n"
+        "heavy = ('feedparser', 'fastfeedparser', 'lxml', 'multiprocessing',\n"
+        "         'adapters.news.parse', 'adapters.news.topics', 'httpcore', 'certifi')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
