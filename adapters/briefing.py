@@ -121,7 +121,7 @@ def build_briefing(
     briefing.pledges = [(p, pledge_progress(p)) for p in pledge_scan.records]
     from adapters.workforce.view import load_view
 
-    view, problems = load_view(workspace)
+    view, problems = load_view(workspace, levels=frozenset({"england"}))
     briefing.warnings.extend(problems)
     briefing.trend = _trend(view)
     news = workspace.news

@@ -67,6 +67,7 @@ class RecordRepository(Generic[R]):
         self._db = db
         self._model = model
         self._table = db.table(model.TABLE)
+        self._scanned: tuple[int, Scan[R]] | None = None
 
     @property
     def table_name(self) -> str:
@@ -76,17 +77,27 @@ class RecordRepository(Generic[R]):
         return self._model.from_doc(dict(doc), doc_id=doc.doc_id)
 
     def scan(self) -> Scan[R]:
-        """One read of the file: the valid records and the documents that failed to load."""
-        records: list[R] = []
-        invalid: list[InvalidDocument] = []
-        for doc in self._table.all():
-            try:
-                records.append(self._load(doc))
-            except ValidationError as exc:
-                invalid.append(
-                    InvalidDocument(self._db.path.name, self.table_name, doc.doc_id, str(exc))
-                )
-        return Scan(records, invalid)
+        """One read of the file: the valid records and the documents that failed to load.
+
+        Kept while the file is unchanged (a caching store's generation says
+        so): building 10k letters takes longer than reading them, and every
+        screen shown scans again. The records are frozen, so sharing is safe.
+        """
+        data, generation = self._db.json_storage.read_versioned()
+        held = self._scanned
+        if held is None or held[0] != generation:
+            records: list[R] = []
+            invalid: list[InvalidDocument] = []
+            for doc_id, doc in ((data or {}).get(self.table_name) or {}).items():
+                try:
+                    records.append(self._model.from_doc(dict(doc), doc_id=int(doc_id)))
+                except ValidationError as exc:
+                    invalid.append(
+                        InvalidDocument(self._db.path.name, self.table_name, int(doc_id), str(exc))
+                    )
+            held = (generation, Scan(records, invalid))
+            self._scanned = held
+        return Scan(list(held[1].records), list(held[1].invalid))
 
     def all(self) -> list[R]:
         """Every valid record; :meth:`scan` also reports the invalid ones."""
@@ -206,7 +217,8 @@ class RecordRepository(Generic[R]):
         return len(self._table.remove(where("sample") == True))  # noqa: E712  (a TinyDB query)
 
     def has_sample(self) -> bool:
-        return any(doc.get("sample") is True for doc in self._table.all())
+        data = self._db.json_storage.read() or {}
+        return any(doc.get("sample") is True for doc in (data.get(self.table_name) or {}).values())
 
     def count(self) -> int:
         return len(self._table)

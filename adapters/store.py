@@ -23,11 +23,12 @@ import errno
 import json
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from filelock import FileLock, Timeout
 from tinydb import TinyDB
@@ -41,6 +42,9 @@ FILE_MODE = 0o600
 DIR_MODE = 0o700
 LOCK_TIMEOUT_S = 10.0
 TEMP_SUFFIX = ".tmp"
+# Files up to this size are checked when opened; a larger one (10k letters is
+# 8 MB, ~0.5 s to parse) at its first read, so opening never parses megabytes.
+CHECK_AT_OPEN_BYTES = 1_000_000
 
 
 class StoreError(Exception):
@@ -169,16 +173,32 @@ def _validate(data: Any, path: Path) -> dict[str, dict[str, Any]]:
     return data
 
 
+# What identifies one version of a file: every save is a new file renamed into
+# place, so a new inode (and size and mtime) for each version, whoever wrote it.
+Signature = tuple[int, int, int, int]
+
+
+def signature(st: os.stat_result) -> Signature:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 def read_json_file(path: Path) -> dict[str, dict[str, Any]] | None:
     """Read and check one data file; None when it does not exist or is empty."""
+    return _read_json_file(path)[1]
+
+
+def _read_json_file(path: Path) -> tuple[Signature | None, dict[str, dict[str, Any]] | None]:
+    """The file's data and the signature of the very version read (from the open file)."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            version = signature(os.fstat(handle.fileno()))
+            raw = handle.read()
     except FileNotFoundError:
-        return None
+        return None, None
     except OSError as exc:
         raise StoreError(f"can not read {path}: {exc.strerror or exc}") from exc
     if not raw.strip():
-        return None
+        return version, None
     try:
         data = json.loads(raw.decode("utf-8"), object_pairs_hook=no_duplicate_keys)
     except DuplicateKey as exc:
@@ -187,14 +207,15 @@ def read_json_file(path: Path) -> dict[str, dict[str, Any]] | None:
         raise CorruptDataFile(path, f"not UTF-8 text at byte {exc.start}") from exc
     except json.JSONDecodeError as exc:
         raise CorruptDataFile(path, f"bad JSON at line {exc.lineno} column {exc.colno}") from exc
-    return _validate(data, path)
+    return version, _validate(data, path)
 
 
-def atomic_write_bytes(path: Path, payload: bytes) -> None:
+def atomic_write_bytes(path: Path, payload: bytes) -> os.stat_result:
     """Replace path with payload so that a crash leaves the old or the new file.
 
     On any failure the temp file is removed, the old file is untouched and
-    StoreWriteError says why.
+    StoreWriteError says why. Returns the new file's stat, taken before the
+    rename (which keeps inode, size and mtime), so no other writer's can slip in.
     """
     directory = path.parent
     try:
@@ -212,6 +233,7 @@ def atomic_write_bytes(path: Path, payload: bytes) -> None:
                 written = os.write(fd, view)
                 view = view[written:]
             os.fsync(fd)
+            written_stat = os.fstat(fd)
         finally:
             os.close(fd)
         os.replace(tmp, path)
@@ -229,6 +251,7 @@ def atomic_write_bytes(path: Path, payload: bytes) -> None:
         raise StoreWriteError(
             f"saved {path} but could not confirm it reached the disk: {exc.strerror or exc}"
         ) from exc
+    return written_stat
 
 
 def _reason(exc: OSError) -> str:
@@ -241,17 +264,116 @@ def encode_tables(data: Mapping[str, Any]) -> bytes:
     return json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode("ascii")
 
 
-class AtomicJSONStorage(Storage):
-    """TinyDB storage that never leaves a partly written file."""
+@dataclass(frozen=True)
+class _Cached:
+    version: Signature
+    data: dict[str, dict[str, Any]]
+    generation: int
 
-    def __init__(self, path: Path) -> None:
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage that never leaves a partly written file.
+
+    With ``cache_reads`` the parsed file is kept and handed out again while
+    the file on disk is the same version (one stat per read): TinyDB re-reads
+    the whole file for every query, and a screen asks several. The data is
+    shared, so it must not be changed except by a write: every write replaces
+    the cache with what it wrote, and a failed write or update drops it.
+
+    With ``check_first_read`` a corrupt file found by the first read is moved
+    aside (as :func:`open_db` does at open) and read as empty; ``recovered``
+    says so.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        lock: FileLock | None = None,
+        cache_reads: bool = False,
+        check_first_read: bool = False,
+    ) -> None:
         self.path = path
+        self.recovered: Recovery | None = None
+        self._lock = lock
+        self._cache_reads = cache_reads
+        self._check_first_read = check_first_read
+        self._cached: _Cached | None = None
+        self._generation = 0
+        # Two threads missing the cache at once (a screen's load and the status
+        # line) parse once: the second waits and then finds the first's result.
+        self._miss = threading.Lock()
+
+    def current(self) -> _Cached | None:
+        """The cached version if the file on disk is still that version."""
+        cached = self._cached
+        if cached is None:
+            return None
+        try:
+            on_disk = signature(os.stat(self.path))
+        except OSError:
+            return None
+        return cached if on_disk == cached.version else None
+
+    def cheap_to_read(self) -> bool:
+        """Whether a read costs no parse, or a small one."""
+        if self.current() is not None:
+            return True
+        try:
+            return os.stat(self.path).st_size <= CHECK_AT_OPEN_BYTES
+        except OSError:
+            return True
 
     def read(self) -> dict[str, dict[str, Any]] | None:
-        return read_json_file(self.path)
+        return self.read_versioned()[0]
+
+    def read_versioned(self) -> tuple[dict[str, dict[str, Any]] | None, int]:
+        """The data and a number that changes whenever the data read may have changed."""
+        cached = self.current()
+        if cached is not None:
+            return cached.data, cached.generation
+        with self._miss:
+            cached = self.current()
+            if cached is not None:
+                return cached.data, cached.generation
+            version, data = self._read_or_recover()
+            self._generation += 1
+            if self._cache_reads and version is not None and data is not None:
+                self._cached = _Cached(version, data, self._generation)
+            else:
+                self._cached = None
+            return data, self._generation
+
+    def _read_or_recover(self) -> tuple[Signature | None, dict[str, dict[str, Any]] | None]:
+        if not self._check_first_read:
+            return _read_json_file(self.path)
+        assert self._lock is not None
+        try:
+            read = _read_json_file(self.path)
+        except CorruptDataFile:
+            with locked(self._lock):  # still corrupt under the lock, not mid-replace?
+                try:
+                    read = _read_json_file(self.path)
+                except CorruptDataFile as exc:
+                    self.recovered = _move_aside_or_fail(self.path, exc.reason)
+                    read = (None, None)
+        self._check_first_read = False
+        return read
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
-        atomic_write_bytes(self.path, encode_tables(data))
+        try:
+            written = atomic_write_bytes(self.path, encode_tables(data))
+        except BaseException:
+            self.forget()
+            raise
+        self._generation += 1
+        if self._cache_reads:
+            self._cached = _Cached(signature(written), data, self._generation)
+
+    def forget(self) -> None:
+        """Drop the cache: the data handed out may have been changed by a failed update."""
+        self._cached = None
+        self._generation += 1
 
     def close(self) -> None:
         pass
@@ -273,7 +395,12 @@ class LockedTable(Table):
         with locked(self._lock):
             self._next_id = None
             self.clear_cache()
-            super()._update_table(updater)
+            try:
+                super()._update_table(updater)
+            except BaseException:
+                # The updater may have changed cached documents before failing.
+                cast("AtomicJSONStorage", self._storage).forget()
+                raise
 
     def insert(self, document: Mapping[str, Any]) -> int:
         with locked(self._lock):
@@ -286,11 +413,38 @@ class SafeTinyDB(TinyDB):
 
     table_class = LockedTable
 
-    def __init__(self, path: Path, lock: FileLock, recovered: Recovery | None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        lock: FileLock,
+        recovered: Recovery | None,
+        *,
+        cache_reads: bool = False,
+        check_first_read: bool = False,
+    ) -> None:
         self.path = path
         self.lock = lock
-        self.recovered = recovered
-        super().__init__(path, storage=AtomicJSONStorage)
+        self._recovered = recovered
+        super().__init__(
+            path,
+            storage=AtomicJSONStorage,
+            lock=lock,
+            cache_reads=cache_reads,
+            check_first_read=check_first_read,
+        )
+
+    @property
+    def json_storage(self) -> AtomicJSONStorage:
+        return cast(AtomicJSONStorage, self.storage)
+
+    @property
+    def recovered(self) -> Recovery | None:
+        """The corrupt file moved aside at open or at the first read, if any."""
+        return self._recovered or self.json_storage.recovered
+
+    @recovered.setter
+    def recovered(self, recovery: Recovery | None) -> None:
+        self._recovered = recovery
 
     def table(self, name: str, **kwargs: Any) -> Table:
         kwargs.setdefault("lock", self.lock)
@@ -348,24 +502,32 @@ def _move_aside(path: Path, reason: str) -> Recovery:
     return Recovery(path=path, aside=aside, reason=reason)
 
 
-def open_db(path: Path, *, check: bool = True) -> SafeTinyDB:
+def open_db(
+    path: Path, *, check: bool = True, large_later: bool = False, cache_reads: bool = False
+) -> SafeTinyDB:
     """Open one data file with atomic writes, a file lock and corrupt-file recovery.
 
     A corrupt file is renamed aside (``NAME.corrupt-<timestamp>``) and reported
     on ``db.recovered``; a fresh empty file takes its place. ``check=False``
     leaves reading it to the first use (a 100 MB article cache need not be
     parsed to start the app): call :func:`recover_corrupt` when that read
-    raises CorruptDataFile.
+    raises CorruptDataFile. ``large_later`` checks a file over
+    CHECK_AT_OPEN_BYTES at its first read instead, moving it aside then if
+    corrupt. ``cache_reads``: see :class:`AtomicJSONStorage`.
     """
     # Resolved, so a records.json that is a symlink is updated where it points
     # rather than replaced by a plain file.
     path = path.resolve()
     lock = FileLock(path.with_name(path.name + ".lock"), mode=FILE_MODE)
     recovered: Recovery | None = None
+    check_first_read = False
     with locked(lock):
         _remove_stale_temp_files(path)
+        if check and large_later:
+            with contextlib.suppress(OSError):
+                check_first_read = path.stat().st_size > CHECK_AT_OPEN_BYTES
         try:
-            if check:
+            if check and not check_first_read:
                 read_json_file(path)
         except CorruptDataFile as exc:
             recovered = _move_aside_or_fail(path, exc.reason)
@@ -374,7 +536,9 @@ def open_db(path: Path, *, check: bool = True) -> SafeTinyDB:
                 os.chmod(path, FILE_MODE)
         except OSError as exc:  # owned by another user
             raise StoreError(f"can not make {path} private (0600): {exc.strerror or exc}") from exc
-    return SafeTinyDB(path, lock, recovered)
+    return SafeTinyDB(
+        path, lock, recovered, cache_reads=cache_reads, check_first_read=check_first_read
+    )
 
 
 def _move_aside_or_fail(path: Path, reason: str) -> Recovery:

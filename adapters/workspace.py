@@ -7,6 +7,7 @@ feeds.json (subscriptions) and news.json (cached articles).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,6 +28,15 @@ if TYPE_CHECKING:
 RECORDS_FILE = "records.json"
 WORKFORCE_FILE = "workforce.json"
 META_TABLE = "meta"
+# Written once the data dir is initialised (the meta table says so too), so that
+# opening a dir of 10k letters need not parse records.json to find out.
+INITIALISED_MARKER = ".initialised"
+
+
+def _touch(marker: Path) -> None:
+    """Best effort: without the marker the next open reads the meta table instead."""
+    with contextlib.suppress(OSError):
+        marker.touch(mode=0o600)
 
 
 @dataclass(frozen=True)
@@ -47,24 +57,25 @@ class Workspace:
         self.data_dir = data_dir
         # Injected so tests and snapshots see the same "now" every run.
         self.clock = clock or (lambda: datetime.now(UTC))
-        records_db = open_db(data_dir / RECORDS_FILE)
-        workforce_db = open_db(data_dir / WORKFORCE_FILE)
+        # Large files are checked at their first read, which the app makes off the
+        # event loop; reads are cached while the file is unchanged.
+        records_db = open_db(data_dir / RECORDS_FILE, large_later=True, cache_reads=True)
+        workforce_db = open_db(data_dir / WORKFORCE_FILE, large_later=True, cache_reads=True)
+        self._databases = (records_db, workforce_db)
         self.records = Records(records_db)
         self.figures: RecordRepository[Figure] = RecordRepository(workforce_db, Figure)
         self.targets: RecordRepository[Target] = RecordRepository(workforce_db, Target)
         # Imported GPW figures, one document per dataset, period and place.
         self.imported: RecordRepository[FigureSet] = RecordRepository(workforce_db, FigureSet)
         self.news = NewsCache(data_dir)
-        self._recoveries: list[Recovery] = [
-            db.recovered for db in (records_db, workforce_db) if db.recovered is not None
-        ]
         self._settings: Settings | None = None
         self._settings_warnings: list[str] = []
 
     @property
     def recoveries(self) -> list[Recovery]:
-        """Data files found corrupt and moved aside so far (news.json is read lazily)."""
-        return self._recoveries + self.news.recoveries
+        """Data files found corrupt and moved aside so far (large ones are read lazily)."""
+        found = [db.recovered for db in self._databases if db.recovered is not None]
+        return found + self.news.recoveries
 
     @classmethod
     def open(
@@ -92,12 +103,16 @@ class Workspace:
         A run killed half-way leaves no marker; the next one fills in only the
         tables that have no sample rows yet, so nothing is seeded twice.
         """
+        marker = self.data_dir / INITIALISED_MARKER
+        if marker.exists() and (self.data_dir / RECORDS_FILE).exists():
+            return False
         from adapters import sample  # ~20 ms of dataclass building, needed once per data dir
 
         db = self.records.db
         meta = db.table(META_TABLE)
         with db.transaction():
             if meta.all():
+                _touch(marker)
                 return False
             seed = not self.recoveries
             if seed:
@@ -118,6 +133,7 @@ class Workspace:
 
                 self.news.add_feeds((feed.title, feed.url) for feed in DEFAULT_FEEDS)
             meta.insert({"initialised": True, "sample_seeded": seed})
+            _touch(marker)
         return seed
 
     def _sample_articles(self) -> list[Article]:
@@ -159,6 +175,16 @@ class Workspace:
     @property
     def sample_loaded(self) -> bool:
         return self.news.has_sample() or any(repo.has_sample() for repo in self.repositories)
+
+    def sample_loaded_if_cheap(self) -> bool | None:
+        """sample_loaded, or None when finding out would parse a large file not yet read.
+
+        The app asks on every screen shown; on a data dir of 10k letters the
+        first answer is left to a thread.
+        """
+        if all(db.json_storage.cheap_to_read() for db in self._databases):
+            return self.sample_loaded
+        return None
 
     @property
     def repositories(self) -> tuple[RecordRepository[Any], ...]:

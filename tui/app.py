@@ -9,12 +9,13 @@ from functools import partial
 from pathlib import Path
 from typing import ClassVar, cast
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.screen import Screen
 
-from adapters.store import Recovery
+from adapters.store import Recovery, StoreError
 from adapters.text import clean_text
 from adapters.workspace import Workspace
 from tui.screens import SCREENS
@@ -89,11 +90,33 @@ class GpwatchApp(App[None]):
             )
 
     def refresh_status(self) -> None:
-        """Re-read whether sample data is loaded and show it with the data dir."""
-        self.sample_loaded = self.workspace.sample_loaded
+        """Re-read whether sample data is loaded and show it with the data dir.
+
+        On a large data dir not read yet, the answer comes from a thread: the
+        first screen must not wait for records.json to be parsed.
+        """
         self.report_recoveries()
-        state = "sample data loaded" if self.sample_loaded else "no sample data"
-        self.sub_title = f"{clean_text(display_path(self.workspace.data_dir))} · {state}"
+        loaded = self.workspace.sample_loaded_if_cheap()
+        if loaded is None:
+            self._show_status(None)
+            self._sample_in_background()
+        else:
+            self._show_status(loaded)
+
+    @work(thread=True, exclusive=True, group="sample-status", exit_on_error=False)
+    def _sample_in_background(self) -> None:
+        try:
+            loaded = self.workspace.sample_loaded
+        except StoreError:
+            return  # the screen reading the same file says why
+        self.call_from_thread(self._show_status, loaded)
+        self.call_from_thread(self.report_recoveries)
+
+    def _show_status(self, loaded: bool | None) -> None:
+        if loaded is not None:
+            self.sample_loaded = loaded
+        state = {True: "sample data loaded", False: "no sample data", None: "reading data…"}
+        self.sub_title = f"{clean_text(display_path(self.workspace.data_dir))} · {state[loaded]}"
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         for entry in SCREENS:

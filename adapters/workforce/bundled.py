@@ -19,8 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.provenance import Source
-from adapters.workforce.gpw import MISSING
-from adapters.workforce.metrics import BY_KEY
+from adapters.workforce.metrics import BY_KEY, MISSING
 from adapters.workforce.series import Figure
 
 BUNDLE_FILE = "bundled_figures.json"

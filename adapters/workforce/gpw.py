@@ -41,7 +41,7 @@ from pathlib import Path
 from adapters.provenance import Source
 from adapters.text import clean_text
 from adapters.workforce.detail import PARENT_LEVELS, DetailTable
-from adapters.workforce.metrics import BY_KEY
+from adapters.workforce.metrics import BY_KEY, MISSING
 from adapters.workforce.series import ENGLAND_CODE, Figure, valid_period
 
 GPW_URL = (
@@ -60,8 +60,6 @@ KIND_TITLES = {
 # These levels go to workforce.json (~160 places a month), which start-up reads.
 # PCNs (~1,250) and practices (~6,300) go to workforce-detail.json as columns.
 STORED_LEVELS = ("england", "region", "icb", "sub_icb")
-
-MISSING = frozenset({"", "nd", "na", "n/a", "null", "none", "-", ".."})
 
 # Older files name the same geographies differently (CCGs before July 2022,
 # STPs before ICBs, commissioning regions); the first name present is used.

@@ -10,6 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Cells that mean "no value" in the published files (and the bundled ones):
+# missing, never zero. Here rather than in gpw so reading the bundled series
+# at start-up does not import the importer.
+MISSING = frozenset({"", "nd", "na", "n/a", "null", "none", "-", ".."})
+
 
 @dataclass(frozen=True)
 class Metric:

@@ -260,18 +260,34 @@ def year_before(series: list[Figure]) -> Figure | None:
     return best
 
 
-def load_view(workspace: Workspace) -> tuple[WorkforceView, list[str]]:
-    """Stored figures, the bundled series, targets and LMC areas, read once; with warnings."""
+def load_view(
+    workspace: Workspace, *, levels: frozenset[str] | None = None
+) -> tuple[WorkforceView, list[str]]:
+    """Stored figures, the bundled series, targets and LMC areas, read once; with warnings.
+
+    ``levels`` keeps only figures at those geography levels (and no LMC areas):
+    the Overview needs England's series, and five years of ICB figure sets
+    expand to 60k figures it would not show.
+    """
     from adapters.workforce.bundled import bundled_figures
 
     scan = workspace.figures.scan()
     sets = workspace.imported.scan()
     warnings = [f"{i.file} #{i.doc_id}: {i.error}" for i in [*scan.invalid, *sets.invalid]]
-    imported = [f for figure_set in sets.records for f in figure_set.figures()]
-    areas, area_warning = load_lmc_areas(workspace.data_dir)
-    if area_warning:
-        warnings.append(area_warning)
-    view = WorkforceView(
-        [*bundled_figures(), *scan.records, *imported], workspace.targets.all(), areas
-    )
+    stored = scan.records
+    if levels is not None:
+        stored = [f for f in stored if f.geography_level in levels]
+    imported = [
+        f
+        for figure_set in sets.records
+        if levels is None or figure_set.geography_level in levels
+        for f in figure_set.figures()
+    ]
+    areas: list[LmcArea] = []
+    if levels is None:
+        areas, area_warning = load_lmc_areas(workspace.data_dir)
+        if area_warning:
+            warnings.append(area_warning)
+    bundled = [f for f in bundled_figures() if levels is None or f.geography_level in levels]
+    view = WorkforceView([*bundled, *stored, *imported], workspace.targets.all(), areas)
     return view, warnings

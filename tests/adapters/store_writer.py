@@ -19,6 +19,10 @@ Modes::
         "n" plus one, "last" set to MARKER and "switches" plus one when "last"
         was another writer.
 
+With GPWATCH_TEST_CACHE_READS=1 in the environment the file is opened with
+``cache_reads`` (as the app opens records.json), so each process holds a
+cached copy that the others' writes must invalidate.
+
 Each mode prints "ready" once the file is open, and "done" when finished.
 PAUSE seconds are slept between writes, outside the lock: filelock polls, so a
 writer that re-takes the lock at once would otherwise run to the end alone.
@@ -26,11 +30,16 @@ writer that re-takes the lock at once would otherwise run to the end alone.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
 
-from adapters.store import open_db
+from adapters.store import SafeTinyDB, open_db
+
+
+def open_file(path: Path) -> SafeTinyDB:
+    return open_db(path, cache_reads=os.environ.get("GPWATCH_TEST_CACHE_READS") == "1")
 
 
 def say(line: str) -> None:
@@ -39,7 +48,7 @@ def say(line: str) -> None:
 
 
 def crash(path: Path, start: int) -> None:
-    db = open_db(path)
+    db = open_file(path)
     table = db.table("crash")
     say("ready")
     seq = start
@@ -56,7 +65,7 @@ def wait_for_go() -> None:
 
 
 def insert(path: Path, marker: str, count: int, pause: float) -> None:
-    db = open_db(path)
+    db = open_file(path)
     table = db.table("docs")
     say("ready")
     wait_for_go()
@@ -68,7 +77,7 @@ def insert(path: Path, marker: str, count: int, pause: float) -> None:
 
 
 def count(path: Path, marker: str, times: int, pause: float) -> None:
-    db = open_db(path)
+    db = open_file(path)
     table = db.table("counter")
     say("ready")
     wait_for_go()

@@ -8,12 +8,14 @@ lock exactly as the TUI and a cron ``gpwatch refresh`` would.
 from __future__ import annotations
 
 import itertools
+import os
 import select
 import stat
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from tinydb import where
 
 from adapters.store import open_db
@@ -26,14 +28,16 @@ TIMEOUT_S = 60.0
 PAUSE_S = "0.003"
 
 
-def run_together(commands: list[list[str]]) -> list[str]:
+def run_together(commands: list[list[str]], *, cache_reads: bool = False) -> list[str]:
     """Start every writer, wait until all have the file open, release them at once."""
+    env = {**os.environ, "GPWATCH_TEST_CACHE_READS": "1" if cache_reads else "0"}
     procs = [
         subprocess.Popen(
             [sys.executable, str(WRITER), *command],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
+            env=env,
         )
         for command in commands
     ]
@@ -104,12 +108,17 @@ def test_concurrent_inserts_from_three_processes_all_land(tmp_path: Path) -> Non
     assert len(db.table("docs")) == len(markers) * per_writer
 
 
-def test_transactions_in_three_processes_count_exactly(tmp_path: Path) -> None:
+@pytest.mark.parametrize("cache_reads", [False, True], ids=["uncached", "cached-reads"])
+def test_transactions_in_three_processes_count_exactly(tmp_path: Path, cache_reads: bool) -> None:
+    """With cached reads too: each process must see the others' writes, never its stale copy."""
     path = tmp_path / "records.json"
-    db = open_db(path)
+    db = open_db(path, cache_reads=cache_reads)
     assert db.table("counter").insert({"n": 0, "last": None, "switches": 0}) == 1
     markers, times = ["alpha", "beta", "gamma"], 100
-    run_together([["count", str(path), marker, str(times), PAUSE_S] for marker in markers])
+    run_together(
+        [["count", str(path), marker, str(times), PAUSE_S] for marker in markers],
+        cache_reads=cache_reads,
+    )
 
     data = strict_json(path.read_bytes())
     assert set(data) == {"counter"} and set(data["counter"]) == {"1"}

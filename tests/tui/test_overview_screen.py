@@ -108,3 +108,33 @@ async def test_a_large_data_dir_loads_in_the_background_while_keys_work(
         await pilot.pause()
         assert not app.screen.query_one("#tiles").loading
         assert "Open letters\n1" in tile_text(app, "letters")
+
+
+async def test_a_large_data_dir_is_first_read_in_threads_and_the_status_follows(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing large is parsed on the event loop: the status line says it is reading."""
+    from adapters import store
+    from tui.screens import overview
+
+    Workspace.open(data_dir, clock=lambda: NOW)  # seeded, then reopened unread
+    monkeypatch.setattr(store, "CHECK_AT_OPEN_BYTES", 0)  # every file counts as large
+    monkeypatch.setattr(overview, "BACKGROUND_BYTES", 0)
+    workspace = Workspace.open(data_dir, clock=lambda: NOW)
+    assert workspace.sample_loaded_if_cheap() is None
+    seen: list[bool | None] = []
+    show_status = GpwatchApp._show_status
+
+    def record(self: GpwatchApp, loaded: bool | None) -> None:
+        seen.append(loaded)
+        show_status(self, loaded)
+
+    monkeypatch.setattr(GpwatchApp, "_show_status", record)
+    app = GpwatchApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.sub_title.endswith("sample data loaded")
+        assert "Open letters\n1" in tile_text(app, "letters")
+    assert seen[0] is None  # "reading data…" first, then the answer from the thread
+    assert seen[-1] is True

@@ -115,6 +115,9 @@ class OverviewScreen(GpwatchScreen):
         except StoreError as exc:
             self.app.call_from_thread(self._load_failed, str(exc))
             return
+        # The files are read and cached now: the status line and the sample note
+        # can say whether sample data is loaded without another wait.
+        self.app.call_from_thread(self.gpwatch.refresh_status)
         self.app.call_from_thread(self.show_briefing, briefing)
 
     def _load_failed(self, message: str) -> None:
