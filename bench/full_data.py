@@ -12,7 +12,7 @@ five measured values each; a figure set for each of the 42 ICBs for each of
 60 months with 25 metrics). Then bench/startup.py's harness runs, unchanged:
 interleaved fresh processes of a bare Textual app and of `gpwatch --data-dir
 DIR`, "ready" when the Overview has loaded and been painted; the gpwatch
-child also reports its peak RSS (ru_maxrss).
+child also reports its peak RSS (the kernel's VmHWM for that process).
 
 Rerun: ``python bench/full_data.py [--runs N]`` from the repository root. It
 rewrites only the "## Start-up on a full data dir" section of bench/RESULTS.md.
@@ -142,7 +142,7 @@ def section(
     bare_median = statistics.median(bare.totals)
     gp_median = statistics.median(gpwatch.totals)
     ratio = gp_median / bare_median
-    peaks = [float(r.info.get("maxrss_kb", 0)) / 1024 for r in gpwatch.runs]  # type: ignore[arg-type]
+    peaks = [float(r.info.get("peak_rss_kb", 0)) / 1024 for r in gpwatch.runs]  # type: ignore[arg-type]
     rss = max(peaks)
     files = ", ".join(
         f"{name} {mb:.1f} MB" for name, mb in sorted(built.items()) if name != "build_s"

@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
-from typing import ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -19,7 +19,9 @@ from adapters.store import Recovery, StoreError
 from adapters.text import clean_text
 from adapters.workspace import Workspace
 from tui.screens import SCREENS
-from tui.screens.help import HelpScreen, Row
+
+if TYPE_CHECKING:
+    from tui.screens.help import Row
 
 
 def lazy_screen(mode: str) -> Callable[[], Screen[None]]:
@@ -99,7 +101,7 @@ class GpwatchApp(App[None]):
         loaded = self.workspace.sample_loaded_if_cheap()
         if loaded is None:
             self._show_status(None)
-            self._sample_in_background()
+            self.call_after_refresh(self._sample_in_background)  # after the first paint
         else:
             self._show_status(loaded)
 
@@ -129,6 +131,8 @@ class GpwatchApp(App[None]):
         yield from super().get_system_commands(screen)
 
     def action_help(self) -> None:
+        from tui.screens.help import HelpScreen  # a DataTable: not on the start-up path
+
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen(self.screen.title or "gpwatch", self.binding_rows(self.screen)))

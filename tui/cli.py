@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from adapters.store import DATA_DIR_ENV, StoreError, resolve_data_dir
 from adapters.text import clean_text
 from adapters.workspace import Workspace
-from tui.commands import COMMANDS
 
 
 class VersionAction(argparse.Action):
@@ -50,12 +49,32 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help=f"where gpwatch keeps its files (default: ${DATA_DIR_ENV}, else the user data dir)",
     )
+    from tui.commands import COMMANDS
+
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS:
         sub = subparsers.add_parser(command.NAME, help=command.HELP, description=command.HELP)
         command.add_arguments(sub)
         sub.set_defaults(run=command.run)
     return parser
+
+
+def dashboard_args(argv: Sequence[str] | None) -> argparse.Namespace | None:
+    """`gpwatch [--data-dir DIR]`, the common case, read without loading every command.
+
+    Anything else (a command, --help, --version, a mistake) is left to the full
+    parser, which says what is wrong in its own words.
+    """
+    quick = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    quick.add_argument("--data-dir")
+    try:
+        args, rest = quick.parse_known_args(argv)
+    except argparse.ArgumentError:
+        return None
+    if rest:
+        return None
+    args.command = None
+    return args
 
 
 def error(message: str) -> int:
@@ -65,7 +84,7 @@ def error(message: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = dashboard_args(argv) or build_parser().parse_args(argv)
     workspace: Workspace | None = None
     warned: list[object] = []
 

@@ -46,6 +46,24 @@ def test_unknown_flag_is_a_usage_error() -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_data_dir_without_a_value_is_a_usage_error_from_the_full_parser() -> None:
+    """`gpwatch --data-dir` alone must not fall through to opening the dashboard."""
+    result = gpwatch("--data-dir")
+    assert result.returncode == 2
+    assert "usage: gpwatch" in result.stderr
+    assert "--data-dir: expected one argument" in result.stderr
+
+
+def test_only_the_bare_dashboard_call_skips_the_command_parser() -> None:
+    from tui.cli import dashboard_args
+
+    assert dashboard_args([]) is not None
+    found = dashboard_args(["--data-dir=/tmp/x"])
+    assert found is not None and found.data_dir == "/tmp/x" and found.command is None
+    for argv in (["-h"], ["--version"], ["refresh"], ["--data-dir", "d", "letters", "list"]):
+        assert dashboard_args(argv) is None, argv
+
+
 def test_data_dir_that_is_a_file(tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("precious")

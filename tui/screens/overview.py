@@ -8,6 +8,7 @@ on the start-up path: no plotting library, just text.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -63,7 +64,7 @@ class TileWidget(Static, can_focus=True):
 
 class OverviewScreen(GpwatchScreen):
     TITLE = "Overview"
-    CSS_PATH = "overview.tcss"
+    CSS_PATH = Path(__file__).with_name("overview.tcss")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("x", "export", "Export briefing", tooltip="Write a Markdown briefing file"),
@@ -93,7 +94,9 @@ class OverviewScreen(GpwatchScreen):
             self.show_briefing(self._build())
             return
         self.query_one("#tiles").loading = True
-        self._load_in_background()
+        # After the first paint: a thread parsing megabytes holds the GIL half
+        # the time, and would slow the paint that makes the app usable.
+        self.call_after_refresh(self._load_in_background)
 
     def _data_bytes(self) -> int:
         total = 0
