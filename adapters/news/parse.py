@@ -185,6 +185,15 @@ _FAST_PATH_SPOILERS = re.compile(
     rb"|&#(?:1[2-5][0-9]|[xX]0*[89][0-9a-fA-F]);|\xc2[\x80-\x9f]|\xc3[\x82-\xb4]\xc2[\xa0-\xbf]"
     rb"|<(?:dc:date|dcterms:|atom:updated|atom:published)"
 )
+# The same test in pieces that each start with a literal, which the regex engine
+# finds by fast scanning: the alternation above is tried at every byte (1.9 ms on
+# a 46 KB feed; the pieces take ~0.2 ms). _has_spoiler must agree with it.
+_XML_BASE = b"xml:base"
+_TYPE_SPOILER = re.compile(rb"""type\s*=\s*["'](?:x?html|text|application/xhtml\+xml)["']""")
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_C1_CHARREF = re.compile(rb"&#(?:1[2-5][0-9]|[xX]0*[89][0-9a-fA-F]);")
+_C1_OR_MOJIBAKE = re.compile(rb"\xc2[\x80-\x9f]|\xc3[\x82-\xb4]\xc2[\xa0-\xbf]")
+_OTHER_DATES = re.compile(rb"<(?:dc:date|dcterms:|atom:updated|atom:published)")
 _ITEM_TAG = re.compile(rb"<item[\s>]")
 _GUID_TAG = re.compile(rb"<guid[\s>]")
 _LINK_TAG = re.compile(rb"<link>")
@@ -200,10 +209,23 @@ def _is_plain_rss20(document: bytes) -> bool:
     root = _RSS20_ROOT.match(document, len(_XML_DECLARATION))
     if root is None or not _RSS20_VERSION.search(root.group(1)):
         return False
-    if _DEFAULT_NAMESPACE.search(root.group(1)) or _FAST_PATH_SPOILERS.search(document):
+    if _DEFAULT_NAMESPACE.search(root.group(1)) or _has_spoiler(document):
         return False
     items = len(_ITEM_TAG.findall(document))
     return len(_GUID_TAG.findall(document)) == items and len(_LINK_TAG.findall(document)) > items
+
+
+def _has_spoiler(document: bytes) -> bool:
+    """``_FAST_PATH_SPOILERS.search(document) is not None``, computed faster."""
+    if _XML_BASE in document:
+        return True
+    for match in _TYPE_SPOILER.finditer(document):
+        start = match.start()
+        if start == 0 or document[start - 1] not in _WORD_BYTES:  # the pattern's \b
+            return True
+    if _C1_CHARREF.search(document) or _OTHER_DATES.search(document):
+        return True
+    return b"\xc2" in document and _C1_OR_MOJIBAKE.search(document) is not None
 
 
 def _run_fast(prepared: _Prepared) -> dict[str, Any] | None:
@@ -485,7 +507,7 @@ def _prepare(text: str) -> _Prepared | None:
     root_name = root.group(1).rpartition(":")[2].lower() if root else ""
     rest = text[start:]
     rest = _BODY_DECLARATION.sub("", rest)
-    rest = _XML_ILLEGAL.sub("", rest)
+    rest = _strip_xml_illegal(rest)
     # Last, so that no removal can join the pieces of a new reference ("&#x11\0" "0000;").
     rest = _SUSPECT_CHARREF.sub(_defuse_charref, rest)
     rest, dropped = _cut_entries(rest)
@@ -495,6 +517,30 @@ def _prepare(text: str) -> _Prepared | None:
         netscape_doctype=netscape,
         dropped=dropped,
     )
+
+
+# Bytes that can only come from a character _XML_ILLEGAL matches, once text is
+# UTF-8 (surrogates passed through): C0 controls, and the lead bytes of
+# surrogates (\xed, shared with some Hangul) and of U+FFFE/U+FFFF.
+_C0_ILLEGAL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+
+
+def _strip_xml_illegal(text: str) -> str:
+    """``_XML_ILLEGAL.sub("", text)``, skipping the scan when no such character can be there.
+
+    Why: the regex tests every character against a class (~1 ms on a 46 KB
+    feed); encoding and two byte searches in C take a tenth of that, and
+    almost every feed has none of these characters.
+    """
+    data = text.encode("utf-8", "surrogatepass")
+    if (
+        len(data.translate(None, _C0_ILLEGAL_BYTES)) == len(data)
+        and b"\xed" not in data
+        and b"\xef\xbf\xbe" not in data
+        and b"\xef\xbf\xbf" not in data
+    ):
+        return text
+    return _XML_ILLEGAL.sub("", text)
 
 
 def _skip_prolog(text: str) -> tuple[int, bool]:

@@ -1,6 +1,8 @@
 """The parser's fast text paths give exactly what the slow ones give.
 
-parse.py turns HTML into text with a regex tokeniser when a fragment is made
+parse.py decides whether a feed may take the fast path (``_has_spoiler``) and
+strips characters XML forbids (``_strip_xml_illegal``) with cheap pre-checks,
+turns HTML into text with a regex tokeniser when a fragment is made
 of plain tags (``_simple_html_to_text``), skips ``clean_text`` when a string
 has nothing it would change (``_clean``) and tidies lines with ``str.split``
 (``_tidy_lines``). Each is only a speed-up, so each is compared here with the
@@ -20,14 +22,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.news.parse import (
+    _FAST_PATH_SPOILERS,
+    _XML_ILLEGAL,
     MAX_SUMMARY,
     _clean,
     _decode,
     _defuse_html,
+    _has_spoiler,
     _parsed_html_to_text,
     _prepare,
     _run_feedparser,
     _simple_html_to_text,
+    _strip_xml_illegal,
     _tidy_lines,
 )
 from adapters.text import clean_text
@@ -212,3 +218,68 @@ def test_tidy_lines_matches_the_regex_version(text: str) -> None:
 def test_tidy_lines_matches_on_real_feed_text() -> None:
     for name, value in corpus_texts():
         assert _tidy_lines(value) == old_tidy_lines(value), name
+
+
+# ---------------------------------------------------------------------------
+# Pre-checks before whole-document regexes
+
+_SPOILER_PIECES = st.sampled_from(
+    [
+        b"<item>",
+        b"xml:base",
+        b' type="html"',
+        b"mimetype='text'",
+        b"content_type = 'xhtml'",
+        b"type='application/xhtml+xml'",
+        b"type=text",
+        b"&#150;",
+        b"&#x92;",
+        b"&#x0099;",
+        b"&#160;",
+        b"\xc2\x92",
+        b"\xc2\xa3",
+        b"\xc3\xa2\xc2\xa0",
+        b"<dc:date>",
+        b"<dcterms:modified>",
+        b"<atom:updated>",
+        b"<pubDate>",
+        b"type",
+        b"x",
+        b" ",
+    ]
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(_SPOILER_PIECES, max_size=8).map(b"".join))
+def test_has_spoiler_agrees_with_the_single_regex(document: bytes) -> None:
+    assert _has_spoiler(document) == (_FAST_PATH_SPOILERS.search(document) is not None)
+
+
+def test_has_spoiler_agrees_on_real_feeds() -> None:
+    files = sorted(p for p in TEST_FEEDS.rglob("*") if p.is_file())
+    if CORPUS.exists():
+        files += sorted(p for p in CORPUS.rglob("*") if p.is_file())
+    spoiled = 0
+    for path in files:
+        prepared = _prepare(_decode(path.read_bytes()[:2_000_000], ""))
+        if prepared is None:
+            continue
+        expected = _FAST_PATH_SPOILERS.search(prepared.document) is not None
+        assert _has_spoiler(prepared.document) == expected, path.name
+        spoiled += expected
+    assert spoiled > 10
+
+
+_ILLEGAL_ALPHABET = st.sampled_from(
+    [
+        *"ab<&\t\n\r\x00\x01\x08\x0b\x0c\x0e\x1f\x7f\x85\ufffd\ufffe\uffff\ud7ff\ue000",
+        *("\ud800", "\udfff", "\U0001f600", "\ud55c"),
+    ]
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(st.text(), st.text(alphabet=_ILLEGAL_ALPHABET)))
+def test_strip_xml_illegal_is_the_regex(text: str) -> None:
+    assert _strip_xml_illegal(text) == _XML_ILLEGAL.sub("", text)
