@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
@@ -152,6 +153,36 @@ def parse_job(job: ParseJob) -> ParseOutcome:
     return ParseOutcome(job.feed_id, articles, "")
 
 
+# Warm-up jobs sent to a pool started early: ProcessPoolExecutor starts a
+# forkserver worker per job until it has max_workers (make_pool's two).
+WARM_WORKERS = 2
+
+
+def warm_up() -> None:
+    """A job that only makes the pool start a worker (the imports are preloaded)."""
+
+
+def _start_pool(factory: Callable[[], Executor], abandoned: threading.Event) -> Executor:
+    """Make the pool and start its workers; runs in a thread, never on the event loop.
+
+    ProcessPoolExecutor starts a worker inside ``submit``, and a forkserver
+    worker's start waits for the server to have imported the parsers
+    (~0.4 s): on the event loop that stalled every fetch in flight (and
+    froze the TUI). Once the workers run, submitting never waits again.
+    """
+    pool = factory()
+    try:
+        for _ in range(WARM_WORKERS):
+            pool.submit(warm_up)
+    except BaseException:
+        stop_pool(pool)
+        raise
+    if abandoned.is_set():
+        stop_pool(pool)
+        raise RuntimeError("the refresh ended while the parser started")
+    return pool
+
+
 def make_pool() -> Executor:
     """Two worker processes: on this 2-core class of machine more only contend.
 
@@ -209,6 +240,7 @@ async def refresh_feeds(
     on_progress: Progress | None = None,
     feed_ids: Sequence[int] | None = None,
     pool_factory: Callable[[], Executor] = make_pool,
+    keep_view: bool = True,
 ) -> RefreshReport:
     """Fetch, parse and store every enabled feed (or those in feed_ids).
 
@@ -216,7 +248,9 @@ async def refresh_feeds(
     body needs tagging (never, when every feed answers 304). Never raises for
     a feed's failure: each feed ends ok, not modified or failed with a
     reason. Storage errors (disk full) do raise, after the fetches, with
-    nothing half-written.
+    nothing half-written. ``keep_view=False`` leaves the cache's article view
+    to be rebuilt when next asked (see ``NewsCache.merge``): for a process
+    that exits after the refresh.
     """
     started = time.monotonic()
     feeds = {
@@ -227,6 +261,11 @@ async def refresh_feeds(
     loop = asyncio.get_running_loop()
     fetched_at = datetime.now(UTC)
     pool: Executor | None = None
+    # The pool is started in a thread (see _start_pool); meanwhile ``starting``
+    # is that thread's future and ``pending`` the bodies that asked for it.
+    starting: asyncio.Future[Executor] | None = None
+    pending: list[FetchResult] = []
+    abandoned = threading.Event()
     in_pool: dict[asyncio.Future[ParseOutcome], int] = {}
     waiting: list[FetchResult] = []  # ok bodies not yet handed to a parser
     fetched: dict[int, FetchResult] = {}
@@ -295,30 +334,62 @@ async def refresh_feeds(
         else:
             parsed(future.result())
 
-    def dispatch_waiting() -> None:
-        nonlocal pool
-        batch = list(waiting)
-        waiting.clear()
+    def dispatch(batch: list[FetchResult]) -> None:
+        assert pool is not None
         try:
-            if pool is None:
-                pool = pool_factory()
             for result in batch:
                 future = loop.run_in_executor(pool, parse_job, job(result))
                 in_pool[future] = result.feed_id
                 future.add_done_callback(pool_done)
-        except Exception as exc:  # no worker processes to be had (BrokenProcessPool, limits)
-            for result in batch:
-                if result.feed_id not in outcomes and not any(
-                    fid == result.feed_id for fid in in_pool.values()
-                ):
-                    fail(result.feed_id, f"could not start the parser ({type(exc).__name__})")
+        except Exception as exc:  # the pool broke (BrokenProcessPool)
+            fail_unsent(batch, exc)
+
+    def fail_unsent(batch: list[FetchResult], exc: BaseException) -> None:
+        sent = set(in_pool.values())
+        for result in batch:
+            if result.feed_id not in outcomes and result.feed_id not in sent:
+                fail(result.feed_id, f"could not start the parser ({type(exc).__name__})")
+
+    def start_pool(batch: list[FetchResult]) -> None:
+        """Start the pool in a thread; ``batch`` is parsed once it runs, or fails with it."""
+        nonlocal starting
+        pending.extend(batch)
+        starting = loop.run_in_executor(None, _start_pool, pool_factory, abandoned)
+        starting.add_done_callback(pool_started)
+
+    def pool_started(future: asyncio.Future[Executor]) -> None:
+        nonlocal pool, starting
+        starting = None
+        batch = list(pending)
+        pending.clear()
+        if future.cancelled():
+            return
+        error = future.exception()
+        if error is not None:  # no worker processes to be had (limits, BrokenProcessPool)
+            fail_unsent(batch, error)
+            if len(waiting) >= POOL_THRESHOLD:  # bodies that came meanwhile: their own try
+                retry = waiting[:POOL_THRESHOLD]
+                del waiting[:POOL_THRESHOLD]
+                start_pool(retry)
+            return
+        pool = future.result()
+        if abandoned.is_set():  # the refresh ended while the pool was starting
+            stop_pool(pool)
+            return
+        dispatch([*batch, *waiting])
+        waiting.clear()
 
     def on_result(result: FetchResult) -> None:
         fetched[result.feed_id] = result
         if result.outcome == "ok":
+            if pool is not None:
+                dispatch([result])
+                return
             waiting.append(result)
-            if pool is not None or len(waiting) >= POOL_THRESHOLD:
-                dispatch_waiting()
+            if starting is None and len(waiting) >= POOL_THRESHOLD:
+                batch = list(waiting)
+                waiting.clear()
+                start_pool(batch)
         elif result.outcome == "not_modified":
             title = feeds[result.feed_id].title
             finish(
@@ -329,12 +400,24 @@ async def refresh_feeds(
             fail(result.feed_id, result.reason)
 
     requests = [FetchRequest(i, f.url, f.etag, f.last_modified) for i, f in feeds.items()]
+    # Feeds with no saved validator (never fetched) will send bodies: start the
+    # workers now, so their start-up overlaps the fetching. Feeds that may
+    # answer 304 never cause this. A failure here is not final: the bodies
+    # try again at the threshold, as they would without it.
+    if sum(1 for r in requests if not (r.etag or r.last_modified)) >= POOL_THRESHOLD:
+        start_pool([])
     try:
         await fetch_all(requests, settings or FetchSettings(), on_result=on_result)
-        # Fewer bodies than the pool threshold: parse them in a thread; a few
-        # feeds' CPU is cheaper than starting worker processes.
         try:
             async with asyncio.timeout(PARSE_DEADLINE_S):
+                while starting is not None:  # let a pool being started take the rest
+                    await asyncio.wait([starting])
+                    await asyncio.sleep(0)  # pool_started runs as a callback
+                if pool is not None and waiting:
+                    dispatch(list(waiting))
+                    waiting.clear()
+                # Fewer bodies than the pool threshold: parse them in a thread;
+                # a few feeds' CPU is cheaper than starting worker processes.
                 for result in list(waiting):
                     parsed(await asyncio.to_thread(parse_job, job(result)))
                     waiting.remove(result)
@@ -345,6 +428,15 @@ async def refresh_feeds(
                 if result.outcome == "ok" and result.feed_id not in outcomes:
                     fail(result.feed_id, "took too long to parse")
     finally:
+        abandoned.set()
+        # Started, but pool_started has not run (it stops the pool if it still does).
+        if (
+            starting is not None
+            and starting.done()
+            and not starting.cancelled()
+            and starting.exception() is None
+        ):
+            stop_pool(starting.result())
         if pool is not None:
             stop_pool(pool)
 
@@ -352,7 +444,7 @@ async def refresh_feeds(
     # is kept must not depend on which server answered first.
     ordered = [updates[feed_id] for feed_id in sorted(updates)]
     merged = await asyncio.to_thread(
-        cache.merge, ordered, now=fetched_at, prune=prune or PruneSettings()
+        cache.merge, ordered, now=fetched_at, prune=prune or PruneSettings(), keep_view=keep_view
     )
     report = RefreshReport(new_total=merged.new_total, pruned=merged.pruned)
     for feed_id, feed in feeds.items():

@@ -66,6 +66,7 @@ def run(args: argparse.Namespace, workspace: Workspace) -> int:
                 settings=settings,
                 prune=prune,
                 on_progress=bar.update,
+                keep_view=False,  # the process exits: no Article objects to rebuild
             )
         )
     for problem in problems:

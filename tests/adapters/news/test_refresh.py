@@ -317,3 +317,32 @@ def test_a_refresh_with_nothing_new_imports_no_parser(
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+async def test_the_pool_starts_early_in_a_thread_for_never_fetched_feeds(
+    cache: NewsCache, server: FeedServer
+) -> None:
+    """Feeds with no validator will send bodies: the pool starts before any arrives,
+    off the event loop (a forkserver worker's start waits ~0.4 s for the parsers)."""
+    import threading
+
+    cache.add_feeds([(f"Gone {n}", server.url(f"/missing-{n}.xml")) for n in range(3)])
+    threads: list[bool] = []
+
+    def pool_in_a_thread() -> Executor:
+        threads.append(threading.current_thread() is threading.main_thread())
+        return make_pool()
+
+    report, _ = await refresh(cache, pool_factory=pool_in_a_thread)
+    assert [o.reason for o in report.outcomes] == ["HTTP 404"] * 3
+    assert threads == [False]  # started once, for bodies that never came, not on the loop
+
+
+async def test_without_keeping_the_view_the_articles_are_read_back_when_asked(
+    cache: NewsCache, server: FeedServer
+) -> None:
+    cache.add_feeds([("GP news", server.url("/pulse-like.rss"))])
+    report, _ = await refresh(cache, keep_view=False)
+    assert report.new_total == 3
+    assert len(cache.articles()) == 3
+    assert NewsCache(cache.path.parent).articles() == cache.articles()
