@@ -252,3 +252,31 @@ async def test_unreadable_record_note_shows_its_error_literally(workspace: Works
         await pilot.click("#invalid-note", offset=(20, 2))
         await pilot.pause()
         assert app.is_running
+
+
+async def test_the_footer_follows_the_focused_widgets_keys(workspace: Workspace) -> None:
+    """The footer is rebuilt only when the keys shown change: check it never lags behind."""
+    from textual.widgets._footer import FooterKey
+
+    def shown(app: GpwatchApp) -> list[str]:
+        return [
+            key.key for key in app.screen.query(FooterKey) if not key.has_class("-command-palette")
+        ]
+
+    def expected(app: GpwatchApp) -> list[str]:
+        return [b.binding.key for b in app.screen.active_bindings.values() if b.binding.show]
+
+    app = GpwatchApp(workspace)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await pilot.pause()
+        assert "enter" in shown(app)  # a tile has focus: enter opens it
+        assert shown(app) == expected(app)
+        await pilot.press("4")
+        await wait_until(pilot, lambda: app.screen.title == "Correspondence")
+        await pilot.pause()
+        on_table = shown(app)
+        assert on_table == expected(app)
+        await pilot.press("slash")  # the filter box takes focus: other keys apply
+        await pilot.pause()
+        assert shown(app) == expected(app)
+        assert shown(app) != on_table
