@@ -1484,6 +1484,17 @@ def verdict_lines(runs: dict[str, list[Measured]]) -> list[str]:
     return lines
 
 
+def slowest_keystrokes(keys: list[dict[str, Any]], count: int = 3) -> list[str]:
+    """Where the slowest keystrokes' time went: an outlier is read, not just counted."""
+    slow = sorted(keys, key=lambda k: -k["key_to_painted_ms"])[:count]
+    parts = [
+        f"`{k['prefix']}` (round {k['repeat'] + 1}) {k['key_to_painted_ms']:.1f} ms, of which "
+        f"apply_filters {k['apply_ms']:.1f} ms and garbage collection {k['gc_ms']:.1f} ms"
+        for k in slow
+    ]
+    return [f"Slowest keystrokes: {'; '.join(parts)}.", ""]
+
+
 def filter_section(result: dict[str, Any], build: dict[str, Any], context: dict[str, str]) -> str:
     """The whole "## News filter" section, heading included."""
     keys = result["keystrokes"]
@@ -1527,6 +1538,7 @@ def filter_section(result: dict[str, Any], build: dict[str, Any], context: dict[
         f"While typing, Python collected garbage {result['gc_during_typing']} times, "
         f"{result['full_gc_during_typing']} of them full (generation 2) collections.",
         "",
+        *slowest_keystrokes(keys),
         "Per prefix (median over the repeats; the table shows at most the newest "
         f"{result['row_limit']}):",
         "",
