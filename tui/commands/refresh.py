@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import sys
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -57,7 +60,7 @@ def run(args: argparse.Namespace, workspace: Workspace) -> int:
             problems.append(problem)
         return loaded
 
-    with ProgressBar(enabled=sys.stderr.isatty()) as bar:
+    with ProgressBar(enabled=sys.stderr.isatty()) as bar, _fewer_collections():
         report = asyncio.run(
             refresh_feeds(
                 workspace.news,
@@ -76,6 +79,27 @@ def run(args: argparse.Namespace, workspace: Workspace) -> int:
         print(f"{clean_text(outcome.title):<{width}}  {clean_text(outcome.describe())}")
     print(report.summary())
     return 1 if args.strict and report.failed else 0
+
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """No cyclic GC while a refresh runs; this process prints the result and exits.
+
+    Measured on 200 feeds: the collector ran ~190 times and took ~150 ms of a
+    cold refresh's main process (28 ms of an all-304 one), rescanning what
+    start-up imported and the articles piling up for the merge; freezing
+    start-up's objects and a 20,000-allocation threshold still left 120 ms.
+    What a refresh allocates is mostly acyclic and freed by reference
+    counting; the few cycles (futures, exception tracebacks) are collected
+    when the collector is back on.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class ProgressBar:
