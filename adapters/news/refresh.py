@@ -183,11 +183,17 @@ def _start_pool(factory: Callable[[], Executor], abandoned: threading.Event) -> 
     return pool
 
 
-def make_pool() -> Executor:
+def make_pool(preload: Sequence[str] = ()) -> Executor:
     """Two worker processes: on this 2-core class of machine more only contend.
 
     Forked from a small server process, not from the caller: the TUI runs
     threads, and forking a threaded process can copy a held lock.
+    ``preload`` names more modules for that server to import once: every
+    worker re-runs the program's main module as ``__mp_main__`` before its
+    first job, so a caller can name what that module imports (for ``python
+    -m tui.cli``, the CLI's workspace and commands: ~0.1 s of CPU in each
+    worker otherwise, just as parsing should start). The main module itself
+    must not be named: runpy warns when it finds it already imported.
     """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -205,29 +211,10 @@ def make_pool() -> Executor:
                 "feedparser",
                 "fastfeedparser",
                 "lxml.etree",
-                *_main_module(),
+                *preload,
             ]
         )
     return ProcessPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1)), mp_context=context)
-
-
-def _main_module() -> list[str]:
-    """The running program's main module, by name, when it was started with ``-m``.
-
-    Every forkserver (and spawn) worker re-runs the parent's main module as
-    ``__mp_main__`` before its first job: for ``python -m tui.cli`` that
-    imported the whole CLI (the workspace, the records, every command) in each
-    worker, ~0.1 s of CPU apiece just as parsing should start. Preloaded in
-    the server, the re-run finds those imports done. Names ending in
-    ``__main__`` are not re-run by workers, so they are not preloaded.
-    """
-    import sys
-
-    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
-    name = getattr(spec, "name", None)
-    if not isinstance(name, str) or name == "__main__" or name.endswith(".__main__"):
-        return []
-    return [name]
 
 
 def stop_pool(pool: Executor) -> None:

@@ -123,3 +123,19 @@ def test_a_corrupt_news_json_found_during_a_command_is_reported(local_dir: Path)
     assert json.loads(result.stdout) == []
     assert "news.json" in result.stderr and "corrupt-" in result.stderr
     assert len(list(local_dir.glob("news.json.corrupt-*"))) == 1
+
+
+def test_refresh_through_the_parse_pool_prints_nothing_but_results(
+    local_dir: Path, server: FeedServer
+) -> None:
+    """Three new feeds start the worker pool; its workers re-run tui.cli quietly."""
+    body = Path(__file__).resolve().parents[1] / "data" / "feeds" / "refresh" / "pulse-like.rss"
+    for n in range(3):
+        server.route(f"/f{n}.rss", body=body.read_bytes().replace(b"gp-", f"f{n}-".encode()))
+        gpwatch(local_dir, "feeds", "add", server.url(f"/f{n}.rss"), "--title", f"F{n}")
+    result = gpwatch(local_dir, "refresh")
+    assert result.returncode == 0, result.stderr
+    assert [line.split()[1:] for line in result.stdout.splitlines()[:3]] == [
+        ["ok", "(3", "new)"]
+    ] * 3
+    assert result.stderr == ""

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from adapters.news.topics import TopicRules
 
 NAME = "refresh"
+# What tui.cli imports, for the parse pool's server to import once (see make_pool).
+CLI_MODULES = ("adapters.store", "adapters.text", "adapters.workspace", "tui.commands")
 HELP = "fetch all enabled feeds (a progress bar on a terminal, one line per feed)"
 
 
@@ -37,8 +39,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, workspace: Workspace) -> int:
     import asyncio
+    import functools
 
-    from adapters.news.refresh import refresh_feeds, settings_from
+    from adapters.news.refresh import make_pool, refresh_feeds, settings_from
 
     for warning in workspace.settings_warnings:
         print(f"gpwatch: warning: {clean_text(warning)}", file=sys.stderr)
@@ -70,6 +73,9 @@ def run(args: argparse.Namespace, workspace: Workspace) -> int:
                 prune=prune,
                 on_progress=bar.update,
                 keep_view=False,  # the process exits: no Article objects to rebuild
+                # Parse workers re-run this program's main module (tui.cli) before
+                # their first job; with what it imports preloaded that is cheap.
+                pool_factory=functools.partial(make_pool, preload=CLI_MODULES),
             )
         )
     for problem in problems:

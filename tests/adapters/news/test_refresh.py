@@ -346,22 +346,3 @@ async def test_without_keeping_the_view_the_articles_are_read_back_when_asked(
     assert report.new_total == 3
     assert len(cache.articles()) == 3
     assert NewsCache(cache.path.parent).articles() == cache.articles()
-
-
-@pytest.mark.parametrize(
-    ("spec_name", "preloaded"),
-    [("tui.cli", ["tui.cli"]), ("pytest.__main__", []), ("__main__", []), (None, [])],
-)
-def test_the_main_module_is_preloaded_for_workers_when_run_with_dash_m(
-    monkeypatch: pytest.MonkeyPatch, spec_name: str | None, preloaded: list[str]
-) -> None:
-    """Workers re-run the parent's main module; preloaded, its imports are already done."""
-    import sys
-    import types
-
-    from adapters.news.refresh import _main_module
-
-    main = types.ModuleType("__main__")
-    main.__spec__ = types.SimpleNamespace(name=spec_name) if spec_name else None  # type: ignore[assignment]
-    monkeypatch.setitem(sys.modules, "__main__", main)
-    assert _main_module() == preloaded
