@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import itertools
 import json
 import os
 import tempfile
@@ -219,6 +220,10 @@ def atomic_write_bytes(path: Path, payload: bytes) -> os.stat_result:
     """
     directory = path.parent
     try:
+        replaced_mtime = os.stat(path).st_mtime_ns
+    except OSError:
+        replaced_mtime = 0
+    try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=directory)
     except OSError as exc:  # no free inode, a read-only or unwritable dir
         raise StoreWriteError(
@@ -232,6 +237,10 @@ def atomic_write_bytes(path: Path, payload: bytes) -> os.stat_result:
             while view:
                 written = os.write(fd, view)
                 view = view[written:]
+            # Later than the version replaced even within one clock tick: with the
+            # inode (often reused) and size, this is what readers' caches compare.
+            stamp = max(time.time_ns(), replaced_mtime + 1)
+            os.utime(fd, ns=(stamp, stamp))
             os.fsync(fd)
             written_stat = os.fstat(fd)
         finally:
@@ -276,9 +285,11 @@ class AtomicJSONStorage(Storage):
 
     With ``cache_reads`` the parsed file is kept and handed out again while
     the file on disk is the same version (one stat per read): TinyDB re-reads
-    the whole file for every query, and a screen asks several. The data is
-    shared, so it must not be changed except by a write: every write replaces
-    the cache with what it wrote, and a failed write or update drops it.
+    the whole file for every query, and a screen asks several. The cached data
+    is shared and never changed: a read-modify-write runs under the file lock,
+    where reads are fresh private parses; a successful write becomes the cache
+    and a failed one drops it. Writes stamp each version with a later mtime
+    than the one it replaces, so versions differ even when an inode is reused.
 
     With ``check_first_read`` a corrupt file found by the first read is moved
     aside (as :func:`open_db` does at open) and read as empty; ``recovered``
@@ -299,7 +310,7 @@ class AtomicJSONStorage(Storage):
         self._cache_reads = cache_reads
         self._check_first_read = check_first_read
         self._cached: _Cached | None = None
-        self._generation = 0
+        self._generations = itertools.count(1)  # next() is atomic: threads read and write
         # Two threads missing the cache at once (a screen's load and the status
         # line) parse once: the second waits and then finds the first's result.
         self._miss = threading.Lock()
@@ -328,7 +339,15 @@ class AtomicJSONStorage(Storage):
         return self.read_versioned()[0]
 
     def read_versioned(self) -> tuple[dict[str, dict[str, Any]] | None, int]:
-        """The data and a number that changes whenever the data read may have changed."""
+        """The data and a number that changes whenever the data read may have changed.
+
+        A thread holding the file lock is about to modify what it reads: it
+        gets the file as it is on disk, parsed afresh and its own to change,
+        never the cache (which a version with a reused inode and a coarse
+        mtime could make stale, and which other threads are reading).
+        """
+        if self._lock is not None and self._lock.is_locked:
+            return self._read_or_recover()[1], next(self._generations)
         cached = self.current()
         if cached is not None:
             return cached.data, cached.generation
@@ -337,12 +356,12 @@ class AtomicJSONStorage(Storage):
             if cached is not None:
                 return cached.data, cached.generation
             version, data = self._read_or_recover()
-            self._generation += 1
+            generation = next(self._generations)
             if self._cache_reads and version is not None and data is not None:
-                self._cached = _Cached(version, data, self._generation)
+                self._cached = _Cached(version, data, generation)
             else:
                 self._cached = None
-            return data, self._generation
+            return data, generation
 
     def _read_or_recover(self) -> tuple[Signature | None, dict[str, dict[str, Any]] | None]:
         if not self._check_first_read:
@@ -366,14 +385,14 @@ class AtomicJSONStorage(Storage):
         except BaseException:
             self.forget()
             raise
-        self._generation += 1
         if self._cache_reads:
-            self._cached = _Cached(signature(written), data, self._generation)
+            self._cached = _Cached(signature(written), data, next(self._generations))
+        else:
+            self._cached = None
 
     def forget(self) -> None:
-        """Drop the cache: the data handed out may have been changed by a failed update."""
+        """Drop the cache, so the next read parses the file."""
         self._cached = None
-        self._generation += 1
 
     def close(self) -> None:
         pass
@@ -395,12 +414,9 @@ class LockedTable(Table):
         with locked(self._lock):
             self._next_id = None
             self.clear_cache()
-            try:
-                super()._update_table(updater)
-            except BaseException:
-                # The updater may have changed cached documents before failing.
-                cast("AtomicJSONStorage", self._storage).forget()
-                raise
+            # Under the lock the storage hands out a private, fresh parse (see
+            # read_versioned), so a failing updater leaves nothing shared changed.
+            super()._update_table(updater)
 
     def insert(self, document: Mapping[str, Any]) -> int:
         with locked(self._lock):

@@ -104,7 +104,9 @@ class Workspace:
         tables that have no sample rows yet, so nothing is seeded twice.
         """
         marker = self.data_dir / INITIALISED_MARKER
-        if marker.exists() and (self.data_dir / RECORDS_FILE).exists():
+        if marker.exists():
+            # Set up before: never seed again, not even when records.json is gone
+            # (moved aside as corrupt, or deleted: the sample is for new users).
             return False
         from adapters import sample  # ~20 ms of dataclass building, needed once per data dir
 

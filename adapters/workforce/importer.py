@@ -66,17 +66,22 @@ class ImportResult:
 
 
 def read_all(paths: Sequence[Path], period: str | None = None) -> list[ParsedFile]:
-    """Read every file; two files giving the same dataset and period are refused."""
-    parsed = [read_gpw_file(path, period=period) for path in paths]
-    owner: dict[tuple[str, str], str] = {}
+    """Read every file once; two files giving the same dataset and period are refused.
+
+    A file named twice (``import-workforce F F``, or by two spellings of its
+    path) is read once: its figures would otherwise be stored twice.
+    """
+    unique = {path.resolve(): path for path in paths}  # first place, one entry per file
+    parsed = [read_gpw_file(path, period=period) for path in unique.values()]
+    owner: dict[tuple[str, str], ParsedFile] = {}
     for item in parsed:
         for p in item.periods:
-            first = owner.setdefault((item.dataset, p), item.path.name)
-            if first != item.path.name:
+            first = owner.setdefault((item.dataset, p), item)
+            if first is not item:
                 raise GPWFileError(
                     item.path.name,
                     None,
-                    f"gives {p} of the same kind as {first}: import one of them",
+                    f"gives {p} of the same kind as {first.path}: import one of them",
                 )
     return parsed
 

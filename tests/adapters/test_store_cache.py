@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -158,20 +159,65 @@ def test_a_small_file_is_still_checked_at_open(tmp_path: Path) -> None:
     assert len(workspace.recoveries) == 1
 
 
-def test_the_initialised_marker_spares_the_read_and_a_deleted_file_is_seeded_again(
+def test_the_initialised_marker_spares_the_read_and_the_sample_is_never_seeded_twice(
     tmp_path: Path,
 ) -> None:
     data_dir = tmp_path / "data"
     first = Workspace.open(data_dir)
     assert first.sample_loaded
     assert (data_dir / INITIALISED_MARKER).exists()
-    # Reset by hand: the user deleted records.json to start again.
-    (data_dir / RECORDS_FILE).unlink()
-    again = Workspace.open(data_dir)
-    assert again.records.letters.has_sample()
-    # An old data dir (no marker) is recognised from its meta table, then marked.
+    # An older data dir (no marker) is recognised from its meta table, then marked.
+    count = len(first.records.letters.all())
     (data_dir / INITIALISED_MARKER).unlink()
-    count = len(again.records.letters.all())
-    third = Workspace.open(data_dir)
-    assert len(third.records.letters.all()) == count  # not seeded twice
+    again = Workspace.open(data_dir)
+    assert len(again.records.letters.all()) == count
     assert (data_dir / INITIALISED_MARKER).exists()
+    # records.json gone (deleted, or moved aside as corrupt): no sample comes back.
+    again.reset_sample()
+    (data_dir / RECORDS_FILE).unlink()
+    third = Workspace.open(data_dir)
+    assert not third.records.letters.has_sample()
+
+
+def test_a_large_file_moved_aside_at_its_first_read_brings_no_sample_back(tmp_path: Path) -> None:
+    """The recovery is found in one run; the next run must not take the empty dir as new."""
+    data_dir = tmp_path / "data"
+    large_records(data_dir)
+    Workspace.open(data_dir).reset_sample()
+    path = data_dir / RECORDS_FILE
+    path.write_bytes(path.read_bytes()[:-10])
+    found = Workspace.open(data_dir)
+    assert found.records.letters.all() == []
+    assert len(found.recoveries) == 1
+    later = Workspace.open(data_dir)
+    assert not later.sample_loaded
+
+
+def test_an_update_reads_the_file_not_a_cache_that_looks_current(tmp_path: Path) -> None:
+    """Same inode, size and mtime as the cached version (an inode reused within one
+    clock tick): the read-modify-write under the lock must still see the disk."""
+    path = tmp_path / RECORDS_FILE
+    mine = open_db(path, cache_reads=True)
+    mine.table("letters").insert_multiple([{"title": "aaaa"}, {"title": "xxxx"}])
+    assert mine.table("letters").get(doc_id=1) == {"title": "aaaa"}  # cached now
+    before = path.stat()
+    edited = path.read_bytes().replace(b"aaaa", b"bbbb")  # another writer's change
+    with path.open("r+b") as handle:
+        handle.write(edited)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # looks unchanged
+    mine.table("letters").update({"title": "yyyy"}, doc_ids=[2])
+    assert titles(path) == ["bbbb", "yyyy"]  # their change kept
+
+
+def test_each_saved_version_has_a_later_mtime_even_within_one_clock_tick(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / RECORDS_FILE
+    db = open_db(path, cache_reads=True)
+    db.table("letters").insert({"title": "one"})
+    first = path.stat().st_mtime_ns
+    monkeypatch.setattr(time, "time_ns", lambda: 1_000)  # a clock stuck in the past
+    db.table("letters").insert({"title": "two"})
+    second = path.stat().st_mtime_ns
+    db.table("letters").insert({"title": "six"})
+    assert (second, path.stat().st_mtime_ns) == (first + 1, first + 2)

@@ -329,6 +329,27 @@ def test_reimport_replaces_the_period(workspace: Workspace) -> None:
     assert [f.value for f in england] == [499]
 
 
+def test_a_file_named_twice_is_stored_once(workspace: Workspace) -> None:
+    path = require_shared(PCN_MARCH)
+    import_files(workspace, [path])
+    once = workspace.imported.count()
+    again = Path(str(path.parent) + "/./" + path.name)  # another spelling of the same file
+    import_files(workspace, [path, path, again])
+    assert workspace.imported.count() == once
+
+
+def test_two_files_of_the_same_name_and_period_are_refused(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    """Told apart by path, not name: both would be stored and counted twice."""
+    copy = tmp_path / "elsewhere" / PCN_MARCH
+    copy.parent.mkdir()
+    copy.write_bytes(require_shared(PCN_MARCH).read_bytes())
+    with pytest.raises(GPWFileError, match="of the same kind as"):
+        import_files(workspace, [require_shared(PCN_MARCH), copy])
+    assert workspace.imported.count() == 0
+
+
 def test_other_periods_and_kinds_are_kept(workspace: Workspace) -> None:
     import_files(workspace, [require_shared(PCN_MARCH), require_shared(INDIVIDUAL)])
     before = {(s.dataset, s.period) for s in workspace.imported.all()}
