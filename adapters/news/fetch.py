@@ -35,6 +35,7 @@ import contextlib
 import functools
 import io
 import logging
+import os
 import re
 import socket
 import time
@@ -155,6 +156,19 @@ class FetchResult:
     elapsed_s: float
 
 
+PROXIED_KEEPALIVE = 8
+_PROXY_VARIABLES = frozenset({"http_proxy", "https_proxy", "all_proxy"})
+
+
+def environment_has_proxy() -> bool:
+    """Whether httpx would route some request through a proxy from the environment.
+
+    The variables urllib (and so httpx) read on this platform, checked without
+    importing urllib.request on the path of every refresh.
+    """
+    return any(key.lower() in _PROXY_VARIABLES and value for key, value in os.environ.items())
+
+
 def make_client(settings: FetchSettings) -> httpx.AsyncClient:
     """The one client a refresh shares: httpx's API over :class:`_FeedTransport`.
 
@@ -162,16 +176,22 @@ def make_client(settings: FetchSettings) -> httpx.AsyncClient:
     the per-feed total, since fetch_all never runs more fetches than the
     concurrency and a longer wait would be cut by the total anyway.
     Proxy settings come from the environment (trust_env), which is what users
-    behind an NHS proxy need: httpx mounts its own transport for proxied
-    URLs, so only direct connections go through ours.
+    behind an NHS proxy need. httpx reads them only when given no transport
+    of its own, so with a proxy configured the client uses httpx's default
+    transport (a small keep-alive pool: its per-request cost grows with it).
     """
     import httpx
 
+    transport: dict[str, Any] = (
+        {"limits": httpx.Limits(max_keepalive_connections=PROXIED_KEEPALIVE)}
+        if environment_has_proxy()
+        else {"transport": _FeedTransport(max_idle=settings.concurrency)}
+    )
     return httpx.AsyncClient(
         http1=True,
         http2=False,
         follow_redirects=False,
-        transport=_FeedTransport(max_idle=settings.concurrency),
+        **transport,
         timeout=httpx.Timeout(
             connect=settings.connect_timeout,
             read=settings.read_timeout,
@@ -780,6 +800,11 @@ class _FeedTransport:
                     ssl=tls,
                     server_hostname=host if tls is not None else None,
                     limit=_READ_SIZE,
+                    # Both address families in turn, as anyio does for httpx: where
+                    # IPv6 is routed but dropped, IPv4 is tried after 250 ms
+                    # rather than after the whole connect timeout.
+                    happy_eyeballs_delay=0.25,
+                    interleave=1,
                 )
         except TimeoutError as exc:
             raise httpx.ConnectTimeout("timed out connecting") from exc
@@ -816,7 +841,15 @@ class _Connection:
         self.state = h11.Connection(h11.CLIENT, max_incomplete_event_size=_MAX_HEAD)
 
     def usable(self) -> bool:
-        return not self.writer.transport.is_closing() and not self.reader.at_eof()
+        """Open, and nothing arrived while idle: a server that times a kept-alive
+        connection out may send "408 Request Timeout" before closing it, which
+        must not be read as the next request's answer. (StreamReader has no
+        public way to ask whether bytes are buffered.)"""
+        return (
+            not self.writer.transport.is_closing()
+            and not self.reader.at_eof()
+            and not getattr(self.reader, "_buffer", b"")
+        )
 
     def reusable(self) -> bool:
         import h11

@@ -701,3 +701,121 @@ def test_server_close_ends_every_thread_even_mid_stream() -> None:
         streaming.close()
         idle.close()
     assert set(threading.enumerate()) <= before
+
+
+# --------------------------------------------------------------------------- transport edges
+
+
+async def serve(handler) -> tuple[asyncio.Server, int]:  # type: ignore[no-untyped-def]
+    server = await asyncio.start_server(handler, "127.0.0.1", 0)
+    return server, server.sockets[0].getsockname()[1]
+
+
+def rss_response(extra: bytes = b"") -> bytes:
+    return (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n"
+        + extra
+        + b"Content-Length: %d\r\n\r\n" % len(RSS)
+        + RSS
+    )
+
+
+async def test_a_408_sent_on_an_idle_kept_alive_connection_is_not_the_next_answer() -> None:
+    """Servers that time out an idle keep-alive connection may say 408 first, then close."""
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(rss_response())
+        await writer.drain()
+        await asyncio.sleep(0.1)
+        writer.write(
+            b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+        )
+        await writer.drain()
+        writer.close()
+
+    server, port = await serve(handle)
+    async with server, make_client(SETTINGS) as shared:
+        first = await fetch_one(shared, FetchRequest(1, f"http://127.0.0.1:{port}/a"), SETTINGS)
+        await asyncio.sleep(0.3)  # the 408 has arrived on the idle connection
+        second = await fetch_one(shared, FetchRequest(2, f"http://127.0.0.1:{port}/b"), SETTINGS)
+    assert (first.outcome, second.outcome) == (OK, OK), second.reason
+
+
+async def test_a_proxy_from_the_environment_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Users behind an NHS proxy: every feed goes through it (here a loopback one)."""
+    asked: list[bytes] = []
+
+    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        asked.append(head.split(b"\r\n", 1)[0])
+        writer.write(rss_response(b"Connection: close\r\n"))
+        await writer.drain()
+        writer.close()
+
+    server, port = await serve(proxy)
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "HTTPS_PROXY", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+    async with server, make_client(SETTINGS) as shared:
+        result = await fetch_one(
+            shared, FetchRequest(1, "http://feeds.example.invalid/news.rss"), SETTINGS
+        )
+    assert result.outcome == OK, result.reason
+    assert asked == [b"GET http://feeds.example.invalid/news.rss HTTP/1.1"]
+
+
+@pytest.fixture(scope="module")
+def tls_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """A throwaway CA and a certificate for 127.0.0.1 signed by it (openssl)."""
+    if subprocess.run(["openssl", "version"], capture_output=True).returncode != 0:
+        pytest.skip("openssl is needed to make a test certificate")
+    folder = tmp_path_factory.mktemp("tls")
+    ca_key, ca, key, csr, cert = (
+        folder / n for n in ("ca.key", "ca.pem", "k.pem", "c.csr", "c.pem")
+    )
+    ext = folder / "ext.cnf"
+    ext.write_text("subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n")
+
+    def run(*args: str) -> None:
+        subprocess.run(["openssl", *args], check=True, capture_output=True)
+
+    new_key = ("-newkey", "rsa:2048", "-nodes")
+    run("req", "-x509", *new_key, "-days", "2", "-subj", "/CN=gpwatch test CA", "-keyout",
+        str(ca_key), "-out", str(ca))  # fmt: skip
+    run("req", *new_key, "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(csr))
+    run("x509", "-req", "-in", str(csr), "-CA", str(ca), "-CAkey", str(ca_key),
+        "-CAcreateserial", "-days", "2", "-extfile", str(ext), "-out", str(cert))  # fmt: skip
+    return ca, cert, key
+
+
+@pytest.mark.parametrize("trusted", [False, True], ids=["unknown-ca", "trusted-ca"])
+async def test_https_certificates_are_verified(
+    tls_files: tuple[Path, Path, Path], trusted: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ca, cert, key = tls_files
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(rss_response(b"Connection: close\r\n"))
+            await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError):
+            pass  # the client refused our certificate
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0, ssl=context)
+    port = server.sockets[0].getsockname()[1]
+    if trusted:
+        monkeypatch.setenv("SSL_CERT_FILE", str(ca))
+    else:
+        monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    async with server, make_client(SETTINGS) as shared:
+        result = await fetch_one(shared, FetchRequest(1, f"https://127.0.0.1:{port}/"), SETTINGS)
+    if trusted:
+        assert result.outcome == OK, result.reason
+    else:
+        assert (result.outcome, result.reason) == (FAILED, "certificate not trusted")
