@@ -72,6 +72,10 @@ class OverviewScreen(GpwatchScreen):
 
     TILE_IDS = ("workforce", "intake", "letters", "campaigns", "pledges", "news")
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._shown = False  # a briefing painted: a reload keeps it until the next
+
     def compose_body(self) -> ComposeResult:
         with Grid(id="tiles"):
             for tile_id in self.TILE_IDS:
@@ -93,7 +97,11 @@ class OverviewScreen(GpwatchScreen):
         if self._data_bytes() < BACKGROUND_BYTES:
             self.show_briefing(self._build())
             return
-        self.query_one("#tiles").loading = True
+        if not self._shown:
+            # Text, not Textual's animated loading indicator: that repaints many
+            # times a second, taking time from the first paint and the thread.
+            for tile in self.query(TileWidget):
+                tile.update(Text("reading your data…", style="dim italic"))
         # After the first paint: a thread parsing megabytes holds the GIL half
         # the time, and would slow the paint that makes the app usable.
         self.call_after_refresh(self._load_in_background)
@@ -124,13 +132,15 @@ class OverviewScreen(GpwatchScreen):
         self.app.call_from_thread(self.show_briefing, briefing)
 
     def _load_failed(self, message: str) -> None:
-        self.query_one("#tiles").loading = False
+        for tile in self.query(TileWidget):
+            if tile.tile is None:
+                tile.update(Text("could not be read", style="dim italic"))
         self.notify(
             clean_text(message), title="Could not read your data", severity="error", markup=False
         )
 
     def show_briefing(self, briefing: Briefing) -> None:
-        self.query_one("#tiles").loading = False
+        self._shown = True
         for tile in briefing.tiles:
             self.query_one(f"#tile-{tile.key}", TileWidget).show(tile)
         self.query_one("#trend", Static).update(trend_text(briefing.trend))
