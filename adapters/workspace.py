@@ -11,19 +11,20 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from adapters.news.cache import NewsCache
-from adapters.records.repository import Records
 from adapters.repository import RecordRepository
 from adapters.store import Recovery, open_db, prepare_data_dir
-from adapters.workforce.series import Figure, FigureSet, Target
 
 if TYPE_CHECKING:
     from adapters.news.models import Article
     from adapters.news.topics import TopicRules
+    from adapters.records.repository import Records
     from adapters.settings import Settings
+    from adapters.workforce.series import Figure, FigureSet, Target
 
 RECORDS_FILE = "records.json"
 WORKFORCE_FILE = "workforce.json"
@@ -62,14 +63,37 @@ class Workspace:
         records_db = open_db(data_dir / RECORDS_FILE, large_later=True, cache_reads=True)
         workforce_db = open_db(data_dir / WORKFORCE_FILE, large_later=True, cache_reads=True)
         self._databases = (records_db, workforce_db)
-        self.records = Records(records_db)
-        self.figures: RecordRepository[Figure] = RecordRepository(workforce_db, Figure)
-        self.targets: RecordRepository[Target] = RecordRepository(workforce_db, Target)
-        # Imported GPW figures, one document per dataset, period and place.
-        self.imported: RecordRepository[FigureSet] = RecordRepository(workforce_db, FigureSet)
         self.news = NewsCache(data_dir)
         self._settings: Settings | None = None
         self._settings_warnings: list[str] = []
+
+    # The repositories are made on first use: their model modules are ~25 ms of
+    # dataclass building that `gpwatch refresh` and other news commands never need.
+
+    @cached_property
+    def records(self) -> Records:
+        from adapters.records.repository import Records
+
+        return Records(self._databases[0])
+
+    @cached_property
+    def figures(self) -> RecordRepository[Figure]:
+        from adapters.workforce.series import Figure
+
+        return RecordRepository(self._databases[1], Figure)
+
+    @cached_property
+    def targets(self) -> RecordRepository[Target]:
+        from adapters.workforce.series import Target
+
+        return RecordRepository(self._databases[1], Target)
+
+    @cached_property
+    def imported(self) -> RecordRepository[FigureSet]:
+        """Imported GPW figures, one document per dataset, period and place."""
+        from adapters.workforce.series import FigureSet
+
+        return RecordRepository(self._databases[1], FigureSet)
 
     @property
     def recoveries(self) -> list[Recovery]:

@@ -33,7 +33,9 @@ class VersionAction(argparse.Action):
         parser.exit()
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The full parser, or with ``only`` one command's: the modules of the others
+    (and their argparse set-up) are not loaded to run it."""
     parser = argparse.ArgumentParser(
         prog="gpwatch",
         description=(
@@ -49,14 +51,26 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help=f"where gpwatch keeps its files (default: ${DATA_DIR_ENV}, else the user data dir)",
     )
-    from tui.commands import COMMANDS
+    from tui.commands import command as load_command
+    from tui.commands import commands
 
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for command in COMMANDS:
+    for command in (load_command(only),) if only else commands():
         sub = subparsers.add_parser(command.NAME, help=command.HELP, description=command.HELP)
         command.add_arguments(sub)
         sub.set_defaults(run=command.run)
     return parser
+
+
+def _global_options(
+    argv: Sequence[str] | None,
+) -> tuple[argparse.Namespace, list[str]] | None:
+    quick = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    quick.add_argument("--data-dir")
+    try:
+        return quick.parse_known_args(argv)
+    except argparse.ArgumentError:
+        return None
 
 
 def dashboard_args(argv: Sequence[str] | None) -> argparse.Namespace | None:
@@ -65,16 +79,23 @@ def dashboard_args(argv: Sequence[str] | None) -> argparse.Namespace | None:
     Anything else (a command, --help, --version, a mistake) is left to the full
     parser, which says what is wrong in its own words.
     """
-    quick = argparse.ArgumentParser(add_help=False, exit_on_error=False)
-    quick.add_argument("--data-dir")
-    try:
-        args, rest = quick.parse_known_args(argv)
-    except argparse.ArgumentError:
+    found = _global_options(argv)
+    if found is None or found[1]:
         return None
-    if rest:
-        return None
+    args = found[0]
     args.command = None
     return args
+
+
+def command_named(argv: Sequence[str] | None) -> str | None:
+    """The command ``argv`` runs, when it plainly names one (else None: parse it all)."""
+    from tui.commands import MODULES
+
+    found = _global_options(argv)
+    if found is None or not found[1]:
+        return None
+    name = found[1][0]
+    return name if name in MODULES else None
 
 
 def error(message: str) -> int:
@@ -84,7 +105,7 @@ def error(message: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = dashboard_args(argv) or build_parser().parse_args(argv)
+    args = dashboard_args(argv) or build_parser(only=command_named(argv)).parse_args(argv)
     workspace: Workspace | None = None
     warned: list[object] = []
 

@@ -64,6 +64,22 @@ def test_only_the_bare_dashboard_call_skips_the_command_parser() -> None:
         assert dashboard_args(argv) is None, argv
 
 
+def test_each_command_is_listed_under_its_own_name() -> None:
+    from tui.commands import MODULES, command
+
+    assert [command(name).NAME for name in MODULES] == list(MODULES)
+
+
+def test_a_named_command_is_parsed_without_the_others() -> None:
+    from tui.cli import build_parser, command_named
+
+    argv = ["--data-dir", "d", "letters", "list", "--json"]
+    assert command_named(argv) == "letters"
+    args = build_parser(only="letters").parse_args(argv)
+    assert (args.command, args.data_dir) == ("letters", "d")
+    assert command_named(["--version", "refresh"]) is None  # left to the full parser
+
+
 def test_data_dir_that_is_a_file(tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("precious")

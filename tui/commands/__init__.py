@@ -1,33 +1,19 @@
-"""Sub-commands: one module each, listed in COMMANDS.
+"""Sub-commands: one module each, listed in MODULES.
 
 A command module defines NAME, HELP, ``add_arguments(parser)`` and
 ``run(args, workspace) -> int``. Modules must import quickly (no Textual, no
-feed parsing at import time): the CLI imports all of them to build --help.
+feed parsing at import time): ``gpwatch --help`` imports all of them, while
+``gpwatch COMMAND`` imports only its own.
 """
 
 from __future__ import annotations
 
 import argparse
-from typing import Protocol
+import importlib
+from typing import TYPE_CHECKING, Protocol, cast
 
-from adapters.workspace import Workspace
-from tui.commands import (
-    articles,
-    backup,
-    campaigns,
-    export,
-    export_opml,
-    feeds,
-    import_opml,
-    import_workforce,
-    letters,
-    pledges,
-    refresh,
-    reset_sample,
-    restore,
-    serve,
-    workforce,
-)
+if TYPE_CHECKING:
+    from adapters.workspace import Workspace
 
 
 class Command(Protocol):
@@ -39,20 +25,29 @@ class Command(Protocol):
     def run(self, args: argparse.Namespace, workspace: Workspace) -> int: ...
 
 
-COMMANDS: tuple[Command, ...] = (  # type: ignore[assignment]
-    refresh,
-    feeds,
-    articles,
-    import_opml,
-    export_opml,
-    reset_sample,
-    letters,
-    campaigns,
-    pledges,
-    import_workforce,
-    workforce,
-    backup,
-    restore,
-    export,
-    serve,
-)
+# Command name -> module in this package, in the order --help lists them.
+MODULES: dict[str, str] = {
+    "refresh": "refresh",
+    "feeds": "feeds",
+    "articles": "articles",
+    "import-opml": "import_opml",
+    "export-opml": "export_opml",
+    "reset-sample": "reset_sample",
+    "letters": "letters",
+    "campaigns": "campaigns",
+    "pledges": "pledges",
+    "import-workforce": "import_workforce",
+    "workforce": "workforce",
+    "backup": "backup",
+    "restore": "restore",
+    "export": "export",
+    "serve": "serve",
+}
+
+
+def command(name: str) -> Command:
+    return cast(Command, importlib.import_module(f"{__name__}.{MODULES[name]}"))
+
+
+def commands() -> tuple[Command, ...]:
+    return tuple(command(name) for name in MODULES)
