@@ -268,7 +268,9 @@ class NewsScreen(GpwatchScreen):
             parts.append(f"feed: {self._feed_titles.get(self.filters.feed_id, '?')}")
         if self.workspace.news.unreadable:
             parts.append(f"{self.workspace.news.unreadable} unreadable entries kept")
-        self.query_one("#news-status", Static).update(inert(" · ".join(parts)))
+        # One line high whatever it says: no layout pass (a layout of this screen
+        # is most of a keystroke's repaint).
+        self.query_one("#news-status", Static).update(inert(" · ".join(parts)), layout=False)
 
     def current(self) -> Article | None:
         row = self.query_one("#news-articles", DataTable).cursor_row
