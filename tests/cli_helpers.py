@@ -8,8 +8,13 @@ import sys
 from pathlib import Path
 
 
-def gpwatch(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """``python -m tui.cli --data-dir DIR ARGS...`` with no standard input, as cron runs it."""
+def gpwatch(
+    data_dir: Path, *args: str, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m tui.cli --data-dir DIR ARGS...`` with no standard input, as cron runs it.
+
+    ``cwd`` is where files written to relative paths (backup, export) land.
+    """
     return subprocess.run(
         [sys.executable, "-m", "tui.cli", "--data-dir", str(data_dir), *args],
         capture_output=True,
@@ -17,4 +22,5 @@ def gpwatch(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
         timeout=120,
         stdin=subprocess.DEVNULL,
         env=dict(os.environ),
+        cwd=cwd,
     )

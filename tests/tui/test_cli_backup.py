@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from adapters.backup import VERSION
+from tests import cli_helpers
 from tui.cli import main
 from tui.commands import serve
 
@@ -149,15 +149,7 @@ def test_a_refused_archive_exits_1_naming_the_problem(gp: Run, tmp_path: Path) -
 
 def test_backup_and_restore_in_real_processes(tmp_path: Path) -> None:
     def gpwatch(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "tui.cli", "--data-dir", str(data_dir), *args],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            stdin=subprocess.DEVNULL,
-            env=dict(os.environ),
-            cwd=tmp_path,
-        )
+        return cli_helpers.gpwatch(data_dir, *args, cwd=tmp_path)
 
     made = gpwatch(tmp_path / "a", "backup")
     assert made.returncode == 0, made.stderr

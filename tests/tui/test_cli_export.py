@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli_helpers import gpwatch
 from tui.cli import main
 
 
@@ -54,13 +53,7 @@ def test_since_and_lmc_and_bad_input(
 
 
 def test_export_as_a_subprocess(data_dir: Path, tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "tui.cli", "--data-dir", str(data_dir), "export"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = gpwatch(data_dir, "export", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     (written,) = tmp_path.glob("gpwatch-briefing-*.md")
     assert result.stdout.strip() == str(written.relative_to(tmp_path))
