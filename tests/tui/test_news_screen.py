@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 
 from adapters.news.models import Article
 from adapters.workspace import Workspace
@@ -16,6 +16,7 @@ from tui.app import GpwatchApp
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.feed_form import FeedFormScreen
 from tui.screens.news import ROW_LIMIT, NewsScreen
+from tui.widgets.article_table import ArticleTable
 
 SIZE = (120, 36)
 HOSTILE = "[bold red]x[/] [@click=app.quit]y[/] \x1b[31mred\x1b[0m \u202eevil"
@@ -30,8 +31,8 @@ async def open_news(pilot: Pilot[None]) -> NewsScreen:
 
 
 def table_titles(screen: NewsScreen) -> list[str]:
-    table = screen.query_one("#news-articles", DataTable)
-    return [str(table.get_row_at(i)[2]) for i in range(table.row_count)]
+    table = screen.query_one("#news-articles", ArticleTable)
+    return [table.get_row_at(i).cells[3] for i in range(table.row_count)]
 
 
 async def test_refresh_shows_progress_results_and_new_articles(
@@ -125,7 +126,7 @@ async def test_many_matches_paint_a_page_count_later_and_page_in_more(
         )
         assert expected > 25_000  # ours, and a sample article's
         assert str(status.render()).startswith(f"{expected} of 50005 articles")
-        table = screen.query_one("#news-articles", DataTable)
+        table = screen.query_one("#news-articles", ArticleTable)
         assert table.row_count == ROW_LIMIT
         table.focus()
         await pilot.press(*["down"] * (ROW_LIMIT - 1))
@@ -180,10 +181,9 @@ async def test_hostile_titles_are_shown_literally(offline_workspace: Workspace) 
     app = GpwatchApp(offline_workspace)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_news(pilot)
-        table = screen.query_one("#news-articles", DataTable)
-        cell = table.get_row_at(0)[2]
-        assert cell.plain == "[bold red]x[/] [@click=app.quit]y[/] red evil"
-        assert all(span.style == "bold" for span in cell.spans)  # unread: ours, not the text's
+        row = screen.query_one("#news-articles", ArticleTable).get_row_at(0)
+        assert row.cells[3] == "[bold red]x[/] [@click=app.quit]y[/] red evil"
+        assert row.strong  # unread: bold by our style, never by the text's markup
         await pilot.click("#news-articles", offset=(40, 1))
         await pilot.click("#news-reader-text", offset=(2, 0))
         await pilot.pause()
@@ -263,7 +263,7 @@ async def test_a_large_cache_is_read_in_the_background_while_keys_work(
         await wait_until(pilot, lambda: isinstance(app.screen, NewsScreen))
         screen = app.screen
         await wait_until(pilot, lambda: "Reading" in str(screen.query_one("#news-status").render()))
-        assert screen.query_one("#news-articles", DataTable).loading
+        assert screen.query_one("#news-articles", ArticleTable).loading
         release.set()
         await wait_until(pilot, lambda: len(table_titles(screen)) == 5)
-        assert not screen.query_one("#news-articles", DataTable).loading
+        assert not screen.query_one("#news-articles", ArticleTable).loading

@@ -14,6 +14,7 @@ import gc
 import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
@@ -22,7 +23,8 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Input, OptionList, ProgressBar, Static
+from textual.timer import Timer
+from textual.widgets import Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from adapters.news.cache import LARGE_READ_BYTES
@@ -36,9 +38,23 @@ from tui.inert import inert
 from tui.screens.base import GpwatchScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.feed_form import FeedForm, FeedFormScreen
+from tui.widgets.article_table import ArticleTable, Column, Row
 
-ROW_LIMIT = 40  # a screenful and more: building DataTable rows is the cost per key
+ROW_LIMIT = 40  # a screenful and more; more are added as the cursor reaches the end
 ALL_FEEDS = "all"
+# The count of matches follows a keystroke's frame in steps of ~5 ms (see
+# adapters.news.search), with room between them for the next key.
+COUNT_PAUSE_S = 0.03
+COUNT_STEP_S = 0.005
+# Flags first, as a mail client shows them, so a narrow terminal never hides them;
+# the title matters most: tags, then the source, give way to it.
+COLUMNS = (
+    Column("", 2, min_width=2),
+    Column("Date", 12, min_width=12),
+    Column("Source", 20, min_width=8),
+    Column("Title", min_width=40),
+    Column("Tags", 30),
+)
 
 
 def feed_state(feed: Feed) -> str:
@@ -91,6 +107,8 @@ class NewsScreen(GpwatchScreen):
         self._feed_titles: dict[int, str] = {}
         self._topics: list[str] = []
         self._record_names: dict[str, str] = {}
+        self._reader_shown: Text | None = None
+        self._counting: Timer | None = None
         self.refreshing = False
 
     def compose_body(self) -> ComposeResult:
@@ -98,11 +116,7 @@ class NewsScreen(GpwatchScreen):
         with Horizontal(id="news-panes"):
             yield OptionList(id="news-feeds")
             with Vertical(id="news-main"):
-                table: DataTable[object] = DataTable(
-                    id="news-articles", cursor_type="row", zebra_stripes=True
-                )
-                table.add_columns("Date", "Source", "Title", "Tags", "")
-                yield table
+                yield ArticleTable(COLUMNS, id="news-articles")
                 with VerticalScroll(id="news-reader"):
                     yield Static(id="news-reader-text")
         yield ProgressBar(id="news-progress", show_eta=False)
@@ -120,7 +134,7 @@ class NewsScreen(GpwatchScreen):
         """
         pending = self.workspace.news.articles_unread_from_disk()
         if pending > LARGE_READ_BYTES:
-            self.query_one("#news-articles", DataTable).loading = True
+            self.query_one("#news-articles", ArticleTable).loading = True
             self.query_one("#news-status", Static).update(
                 inert(f"Reading {pending / 1e6:.0f} MB of cached articles…")
             )
@@ -138,11 +152,11 @@ class NewsScreen(GpwatchScreen):
         self.app.call_from_thread(self._read_done)
 
     def _read_done(self) -> None:
-        self.query_one("#news-articles", DataTable).loading = False
+        self.query_one("#news-articles", ArticleTable).loading = False
         self._show_cache()
 
     def _read_failed(self, message: str) -> None:
-        self.query_one("#news-articles", DataTable).loading = False
+        self.query_one("#news-articles", ArticleTable).loading = False
         self.notify(
             clean_text(message), title="Could not read news.json", severity="error", markup=False
         )
@@ -204,31 +218,34 @@ class NewsScreen(GpwatchScreen):
         return search.articles(limit)
 
     def apply_filters(self) -> None:
-        table = self.query_one("#news-articles", DataTable)
-        cursor = table.cursor_row
-        table.clear()
-        self._shown = []
-        self._add_rows(self.matching())
-        if self._shown:
-            table.move_cursor(row=min(cursor, len(self._shown) - 1))
+        table = self.query_one("#news-articles", ArticleTable)
+        shown = self.matching()
+        # Typing on often keeps the same newest matches: no rows to redraw then.
+        if list(map(id, shown)) != list(map(id, self._shown)) or not table.row_count:
+            self._shown = shown
+            table.set_rows([self._row(a) for a in shown], cursor=table.cursor_row)
         self._show_status()
         self._show_reader()
+        if self._counting is not None:
+            self._counting.stop()
+            self._counting = None
         if self._search is not None and not self._search.done:
-            # Posted once the keystroke's repaint is done, so it never delays it.
-            self.call_after_refresh(self.call_later, self._count_rest, self._search)
+            # On a timer, not call_after_refresh: that runs as soon as this screen is
+            # idle, which is before the table's repaint has even been asked for, and
+            # the count's steps (~5 ms each) then held up the keystroke's frame.
+            self._counting = self.set_timer(COUNT_PAUSE_S, partial(self._count_rest, self._search))
 
-    def _add_rows(self, articles: list[Article]) -> None:
-        table = self.query_one("#news-articles", DataTable)
-        for article in articles:
-            flags = ("★" if article.starred else "") + ("●" if article.unread else "")
-            table.add_row(
-                inert(f"{article.published:%d %b %Y}" + ("?" if article.date_missing else "")),
-                inert(self.source_of(article)[:22]),
-                inert(article.title[:120], "bold" if article.unread else ""),
-                inert(", ".join(article.tags)[:40]),
-                inert(flags),
-            )
-        self._shown.extend(articles)
+    def _row(self, article: Article) -> Row:
+        return Row(
+            (
+                ("★" if article.starred else "") + ("●" if article.unread else ""),
+                f"{article.published:%d %b %Y}" + ("?" if article.date_missing else ""),
+                self.source_of(article),
+                article.title,
+                ", ".join(article.tags),
+            ),
+            strong=article.unread,
+        )
 
     def _count_rest(self, search: Search) -> None:
         """One more step of the count between keystrokes; dropped once the query changed."""
@@ -236,9 +253,10 @@ class NewsScreen(GpwatchScreen):
             return
         search.step()
         if search.done:
+            self._counting = None
             self._show_status()
         else:
-            self.call_after_refresh(self._count_rest, search)
+            self._counting = self.set_timer(COUNT_STEP_S, partial(self._count_rest, search))
 
     def _show_more(self) -> None:
         """The cursor reached the last row: add the next ROW_LIMIT matches."""
@@ -249,7 +267,8 @@ class NewsScreen(GpwatchScreen):
             self._search.fill(wanted)
             more = self._search.articles(wanted)[len(self._shown) :]
         if more:
-            self._add_rows(more)
+            self._shown.extend(more)
+            self.query_one("#news-articles", ArticleTable).add_rows([self._row(a) for a in more])
             self._show_status()
 
     def _show_status(self) -> None:
@@ -273,21 +292,24 @@ class NewsScreen(GpwatchScreen):
         self.query_one("#news-status", Static).update(inert(" · ".join(parts)), layout=False)
 
     def current(self) -> Article | None:
-        row = self.query_one("#news-articles", DataTable).cursor_row
+        row = self.query_one("#news-articles", ArticleTable).cursor_row
         return self._shown[row] if 0 <= row < len(self._shown) else None
 
     def _show_reader(self) -> None:
-        article = self.current()
-        reader = self.query_one("#news-reader-text", Static)
+        text = self._reader_text(self.current())
+        # Unchanged while typing narrows a filter that keeps the same first match:
+        # an update would cost a layout pass of the screen for nothing.
+        if text != self._reader_shown:
+            self._reader_shown = text
+            self.query_one("#news-reader-text", Static).update(text)
+
+    def _reader_text(self, article: Article | None) -> Text:
         if article is None:
-            reader.update(
-                inert("No articles match. Press escape to clear the filter.")
-                if self._articles
-                else inert(
-                    "No articles yet. Press r to fetch the feeds; offline, the cache is shown."
-                )
+            if self._articles:
+                return inert("No articles match. Press escape to clear the filter.")
+            return inert(
+                "No articles yet. Press r to fetch the feeds; offline, the cache is shown."
             )
-            return
         meta = f"{self.source_of(article)} · {article.published:%d %b %Y %H:%M} UTC"
         if article.date_missing:
             meta += " (no date given: fetch time)"
@@ -303,17 +325,17 @@ class NewsScreen(GpwatchScreen):
         text.append("\n\n")
         # The address is shown as text, never as a clickable link: o opens it.
         text.append(inert(article.link or "(no web address)", "underline" if article.link else ""))
-        reader.update(text)
+        return text
 
     # ------------------------------------------------------------------ events
 
-    @on(DataTable.RowHighlighted, "#news-articles")
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+    @on(ArticleTable.RowHighlighted, "#news-articles")
+    def _highlighted(self, event: ArticleTable.RowHighlighted) -> None:
         if event.cursor_row >= len(self._shown) - 1:
             self._show_more()
         self._show_reader()
 
-    @on(DataTable.RowSelected, "#news-articles")
+    @on(ArticleTable.RowSelected, "#news-articles")
     def _selected(self) -> None:
         article = self.current()
         if article is not None and article.unread:
@@ -329,10 +351,17 @@ class NewsScreen(GpwatchScreen):
             self.filters = Filters(self.filters.text, feed_id, self.filters.topic)
             self.apply_filters()
 
-    @on(Input.Changed, "#news-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self.filters = Filters(event.value, self.filters.feed_id, self.filters.topic)
-        self.apply_filters()
+    def on_mount(self) -> None:
+        # A watch, not an Input.Changed handler: it runs inside the keystroke's own
+        # handling, so the typed character and the table it filters are drawn in one
+        # frame. A Changed message arrived after the character's frame had been
+        # drawn, and Textual's frame timer then waited 17-33 ms for the next.
+        self.watch(self.query_one("#news-filter", Input), "value", self._filter_typed, init=False)
+
+    def _filter_typed(self, value: str) -> None:
+        if value != self.filters.text:
+            self.filters = Filters(value, self.filters.feed_id, self.filters.topic)
+            self.apply_filters()
 
     @on(Input.Submitted, "#news-filter")
     def _filter_done(self) -> None:
@@ -348,9 +377,9 @@ class NewsScreen(GpwatchScreen):
     def action_back(self) -> None:
         box = self.query_one("#news-filter", Input)
         if self.filters.text or self.filters.topic or box.has_class("-open"):
+            self.filters = Filters(feed_id=self.filters.feed_id)
             box.value = ""
             box.remove_class("-open")
-            self.filters = Filters(feed_id=self.filters.feed_id)
             self.apply_filters()
         self.query_one("#news-articles").focus()
 
