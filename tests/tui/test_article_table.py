@@ -317,12 +317,6 @@ async def test_narrow_terminal_columns_give_way(width: int, expected: tuple[int,
             assert [cell_len(piece) for piece in first] == list(expected)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Bug: every Column without max_width is given all the spare cells "
-    "(_column_widths adds `spare` to each), so with two such columns the line is wider "
-    "than the view and the columns on the right are cut off at its edge.",
-)
 async def test_two_free_columns_share_the_rest() -> None:
     columns = (Column("A", 5), Column("Free1"), Column("Free2"), Column("B", 5))
     app = Host([Row(("aaaaa", "x" * 50, "y" * 50, "bbbbb"))], columns=columns)
@@ -403,13 +397,6 @@ async def test_set_rows_scrolls_to_the_cursor_when_already_scrollable() -> None:
         assert app.highlighted == [25]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Bug: set_rows on a table that did not scroll before (empty, or rows that fitted) "
-    "cannot scroll to a cursor below the view: scroll_to(...) is refused because the "
-    "vertical scrollbar only appears at the next layout (Widget.allow_vertical_scroll), "
-    "so the cursor row is left off screen until the next key.",
-)
 @pytest.mark.parametrize("before", [0, 3], ids=["empty", "rows-that-fit"])
 async def test_set_rows_scrolls_to_a_cursor_below_the_view(before: int) -> None:
     app = Host(news_rows(before))

@@ -157,7 +157,7 @@ class ArticleTable(ScrollView, can_focus=True):
         self.rows_set += 1
         self._rows_changed()
         self.cursor_row = cursor
-        self.scroll_to(y=self._scroll_for(self.cursor_row), animate=False, immediate=True)
+        self._show_cursor()
 
     def add_rows(self, rows: Sequence[Row]) -> None:
         """Append rows below the last, the cursor and view left where they are."""
@@ -187,9 +187,10 @@ class ArticleTable(ScrollView, can_focus=True):
                 give = min(-spare, max(0, widths[index] - column.min_width))
                 widths[index] -= give
                 spare += give
-        for index, column in enumerate(self.columns):
-            if column.max_width is None:  # what is left, or less than its minimum if must be
-                widths[index] = max(1, widths[index] + spare)
+        free = [i for i, column in enumerate(self.columns) if column.max_width is None]
+        for position, index in enumerate(free):  # what is left, shared; below minimum if must be
+            share = spare // len(free) + (1 if position < spare % len(free) else 0)
+            widths[index] = max(1, widths[index] + share)
         return tuple(widths)
 
     def _line(self, cells: Sequence[str]) -> str:
@@ -260,12 +261,23 @@ class ArticleTable(ScrollView, can_focus=True):
     def watch_cursor_row(self, old: int, new: int) -> None:
         self._refresh_row(old)
         self._refresh_row(new)
-        self.scroll_to(y=self._scroll_for(new), animate=False, immediate=True)
+        self._show_cursor()
         if self._rows:
             self.post_message(self.RowHighlighted(self, new))
 
     def move_cursor(self, *, row: int) -> None:
         self.cursor_row = row
+
+    def _show_cursor(self) -> None:
+        # Forced: until the next layout shows the scrollbar (rows just set on a
+        # table that did not scroll), Textual refuses to scroll a ScrollView.
+        if self.scrollable_content_region.height < 2:
+            return  # not laid out yet: on_resize comes when it is
+        target = self._scroll_for(self.cursor_row)
+        self.scroll_to(y=target, animate=False, immediate=True, force=True)
+
+    def on_resize(self) -> None:
+        self._show_cursor()  # a shorter view may have left the cursor below it
 
     def _scroll_for(self, row: int) -> int:
         """The smallest scroll that shows ``row`` below the header."""
