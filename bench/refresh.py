@@ -1091,9 +1091,9 @@ async def filter_session(data_dir: Path) -> dict[str, Any]:
     original_matching = news.NewsScreen.matching
     matching_s: list[float] = []
 
-    def timed_matching(self: news.NewsScreen) -> list[Any]:
+    def timed_matching(self: news.NewsScreen, *args: Any) -> list[Any]:
         started = time.perf_counter()
-        matches = original_matching(self)
+        matches = original_matching(self, *args)
         matching_s.append(time.perf_counter() - started)
         return matches
 

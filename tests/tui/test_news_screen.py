@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from textual.pilot import Pilot
@@ -267,3 +267,80 @@ async def test_a_large_cache_is_read_in_the_background_while_keys_work(
         release.set()
         await wait_until(pilot, lambda: len(table_titles(screen)) == 5)
         assert not screen.query_one("#news-articles", ArticleTable).loading
+
+
+def many_articles(count: int, feed_id: int = 0) -> list[Article]:
+    """``count`` articles newer than the sample's, newest first (story 0 is the newest)."""
+    start = datetime(2030, 1, 1, tzinfo=UTC)
+    return [
+        Article(
+            feed_id=feed_id,
+            key=f"guid:{feed_id}:{n}",
+            title=f"Story {n}",
+            link="",
+            summary="about recruitment" if n % 2 == 0 else "about retention",
+            published=start - timedelta(minutes=n),
+            fetched=start,
+        )
+        for n in range(count)
+    ]
+
+
+async def test_star_past_the_first_page_keeps_the_rows_and_the_article(
+    offline_workspace: Workspace,
+) -> None:
+    """s or m reloads the cache: the rows paged in stay, and so does the cursor's article."""
+    offline_workspace.news.add_articles(many_articles(200))
+    app = GpwatchApp(offline_workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_news(pilot)
+        table = screen.query_one("#news-articles", ArticleTable)
+        await pilot.press(*["down"] * (ROW_LIMIT + 5))
+        await wait_until(pilot, lambda: table.row_count == 2 * ROW_LIMIT)
+        article = screen.current()
+        assert article is not None and article.title == f"Story {ROW_LIMIT + 5}"
+        await pilot.press("s")
+        await wait_until(pilot, lambda: stored(offline_workspace, article.key).starred)
+        await wait_until(pilot, lambda: (screen.current() or article).starred)
+        assert table.row_count == 2 * ROW_LIMIT
+        current = screen.current()
+        assert current is not None and current.key == article.key
+        assert table.get_row_at(table.cursor_row).cells[0].startswith("★")
+
+
+async def test_a_filter_that_keeps_the_cursor_on_the_last_row_still_pages_in(
+    offline_workspace: Workspace,
+) -> None:
+    """set_rows under a cursor on the last row says so: more rows follow, keys go on."""
+    offline_workspace.news.add_articles(many_articles(200))
+    app = GpwatchApp(offline_workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_news(pilot)
+        table = screen.query_one("#news-articles", ArticleTable)
+        await pilot.press(*["down"] * (ROW_LIMIT - 1))
+        await wait_until(pilot, lambda: table.row_count == 2 * ROW_LIMIT)
+        await pilot.press("slash", *"recruitment")  # 100 match: a first page of 40
+        await wait_until(pilot, lambda: table.cursor_row == ROW_LIMIT - 1)
+        await wait_until(pilot, lambda: table.row_count == 2 * ROW_LIMIT)
+        table.focus()
+        await pilot.press("down", "down")
+        await pilot.pause()
+        assert table.cursor_row == ROW_LIMIT + 1
+        assert all("Story" in title for title in table_titles(screen))
+
+
+async def test_renaming_a_feed_renames_its_rows(offline_workspace: Workspace) -> None:
+    """A rename changes feeds.json only: the same Article objects, other rows."""
+    news = offline_workspace.news
+    feed = news.add_feed("Alpha feed", "https://example.org/alpha.xml")
+    assert feed.id is not None
+    news.add_articles(many_articles(3, feed_id=feed.id))
+    app = GpwatchApp(offline_workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_news(pilot)
+        table = screen.query_one("#news-articles", ArticleTable)
+        assert table.get_row_at(0).cells[2] == "Alpha feed"
+        feed_id = feed.id
+        screen._change_feed(lambda: news.rename_feed(feed_id, "Renamed feed"))
+        await pilot.pause()
+        assert table.get_row_at(0).cells[2] == "Renamed feed"

@@ -46,12 +46,13 @@ ALL_FEEDS = "all"
 # adapters.news.search), with room between them for the next key.
 COUNT_PAUSE_S = 0.03
 COUNT_STEP_S = 0.005
-# Flags first, as a mail client shows them, so a narrow terminal never hides them;
-# the title matters most: tags, then the source, give way to it.
+# Flags first, as a mail client shows them, so a narrow terminal never hides them.
+# The title matters most: tags, then the source, give way to it, then the date
+# (both are in the reader pane too).
 COLUMNS = (
     Column("", 2, min_width=2),
     Column("Date", 12, min_width=12),
-    Column("Source", 20, min_width=8),
+    Column("Source", 20),
     Column("Title", min_width=40),
     Column("Tags", 30),
 )
@@ -104,6 +105,7 @@ class NewsScreen(GpwatchScreen):
         self._index = ArticleIndex([])
         self._search: Search | None = None
         self._shown: list[Article] = []
+        self._rows_shown: list[Row] = []  # what the table was given for _shown
         self._feed_titles: dict[int, str] = {}
         self._topics: list[str] = []
         self._record_names: dict[str, str] = {}
@@ -178,7 +180,7 @@ class NewsScreen(GpwatchScreen):
             # reference counting as usual when the cache is replaced.
             gc.freeze()
             self._topics = sorted({t for a in self._articles for t in a.tags})
-        self.apply_filters()
+        self.apply_filters(keep_place=True)
 
     def _show_feeds(self, feeds: list[Feed], unread: dict[int, int]) -> None:
         options = self.query_one("#news-feeds", OptionList)
@@ -217,13 +219,23 @@ class NewsScreen(GpwatchScreen):
         self._search = search
         return search.articles(limit)
 
-    def apply_filters(self) -> None:
+    def apply_filters(self, *, keep_place: bool = False) -> None:
+        """Show the newest matches; ``keep_place``: as many rows as now, the cursor on
+        the same article (the cache was reloaded under the user, e.g. after s or m)."""
         table = self.query_one("#news-articles", ArticleTable)
-        shown = self.matching()
+        cursor = table.cursor_row
+        current = self.current() if keep_place else None
+        shown = self.matching(max(ROW_LIMIT, len(self._shown)) if keep_place else ROW_LIMIT)
+        if current is not None:
+            cursor = next((i for i, a in enumerate(shown) if a.id == current.id), cursor)
+        rows = [self._row(a) for a in shown]
+        self._shown = shown
         # Typing on often keeps the same newest matches: no rows to redraw then.
-        if list(map(id, shown)) != list(map(id, self._shown)) or not table.row_count:
-            self._shown = shown
-            table.set_rows([self._row(a) for a in shown], cursor=table.cursor_row)
+        if rows != self._rows_shown:
+            self._rows_shown = rows
+            table.set_rows(rows, cursor=cursor)
+        elif cursor != table.cursor_row:
+            table.move_cursor(row=cursor)
         self._show_status()
         self._show_reader()
         if self._counting is not None:
@@ -267,8 +279,10 @@ class NewsScreen(GpwatchScreen):
             self._search.fill(wanted)
             more = self._search.articles(wanted)[len(self._shown) :]
         if more:
+            rows = [self._row(a) for a in more]
             self._shown.extend(more)
-            self.query_one("#news-articles", ArticleTable).add_rows([self._row(a) for a in more])
+            self._rows_shown.extend(rows)
+            self.query_one("#news-articles", ArticleTable).add_rows(rows)
             self._show_status()
 
     def _show_status(self) -> None:

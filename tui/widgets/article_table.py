@@ -12,7 +12,7 @@ bidi characters on the way in.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -30,16 +30,20 @@ from textual.strip import Strip
 from adapters.text import clean_text
 
 ELLIPSIS = "…"
+FREE_FLOOR = 15  # a free (title) column keeps this many cells before others vanish
+CUT_FLOOR = 4  # a fitted column cut narrower than this is hidden instead
 BOLD = Style(bold=True)
 GAP = 2  # cells between columns
 
 
 @dataclass(frozen=True)
 class Column:
-    """A column's heading and width: fitted to its cells up to ``max_width``, or, with no
-    ``max_width``, whatever the others leave. When the view is narrow, fitted columns
-    give way (rightmost first) down to ``min_width`` before the free one goes below its
-    own ``min_width``."""
+    """A column's heading and width.
+
+    With a ``max_width`` the column fits its longest cell (or heading), between
+    ``min_width`` and ``max_width``. Without one it is the free column: it gets
+    what the others leave, at least ``min_width`` while they can give way.
+    """
 
     label: str
     max_width: int | None = None
@@ -63,7 +67,7 @@ def fit(text: str, width: int) -> str:
     return set_cell_size(text, width - 1) + ELLIPSIS
 
 
-class ArticleTable(ScrollView, can_focus=True):
+class ArticleTable(ScrollView, can_focus=True, inherit_bindings=False):
     """Rows of plain text with a highlighted row, a fixed header and zebra stripes."""
 
     HELP_NAME = "article list"
@@ -156,7 +160,12 @@ class ArticleTable(ScrollView, can_focus=True):
         self._rows = [self._clean(row) for row in rows]
         self.rows_set += 1
         self._rows_changed()
+        before = self.cursor_row
         self.cursor_row = cursor
+        if self.cursor_row == before and self._rows:
+            # Same index, another row under it: said, as a move would be (the News
+            # screen pages more rows in when the cursor is on the last one).
+            self.post_message(self.RowHighlighted(self, before))
         self._show_cursor()
 
     def add_rows(self, rows: Sequence[Row]) -> None:
@@ -170,31 +179,50 @@ class ArticleTable(ScrollView, can_focus=True):
         return Row(cells, row.strong)
 
     def _column_widths(self, width: int) -> tuple[int, ...]:
-        """Each column's width in cells for a view ``width`` cells wide."""
-        widths: list[int] = []
-        for index, column in enumerate(self.columns):
-            if column.max_width is None:
-                widths.append(column.min_width)
-                continue
-            longest = max((cell_len(row.cells[index]) for row in self._rows), default=0)
-            widths.append(min(column.max_width, max(longest, cell_len(column.label))))
-        spare = width - (1 + sum(widths) + GAP * (len(widths) - 1))
-        for index in reversed(range(len(widths))):
-            column = self.columns[index]
-            if spare >= 0:
-                break
-            if column.max_width is not None:
-                give = min(-spare, max(0, widths[index] - column.min_width))
-                widths[index] -= give
-                spare += give
-        free = [i for i, column in enumerate(self.columns) if column.max_width is None]
-        for position, index in enumerate(free):  # what is left, shared; below minimum if must be
-            share = spare // len(free) + (1 if position < spare % len(free) else 0)
-            widths[index] = max(1, widths[index] + share)
+        """Each column's width in cells for a view ``width`` cells wide; 0 hides a column.
+
+        When the view is too narrow, the others give way to the free columns in
+        steps: fitted columns (rightmost first) down to their minimum; then the
+        free columns down to a floor (FREE_FLOOR); then fitted columns down to
+        nothing; then the free columns down to one cell. A fitted column cut
+        below CUT_FLOOR cells shows only an ellipsis, so it is hidden instead.
+        """
+        columns = self.columns
+        free = [i for i, c in enumerate(columns) if c.max_width is None]
+        fitted = [i for i, c in enumerate(columns) if c.max_width is not None]
+        widths = [c.min_width for c in columns]
+        for i in fitted:
+            longest = max((cell_len(row.cells[i]) for row in self._rows), default=0)
+            most = columns[i].max_width or 0
+            widths[i] = min(most, max(longest, cell_len(columns[i].label), columns[i].min_width))
+        wanted = list(widths)
+
+        def spare() -> int:
+            shown = [w for w in widths if w > 0]
+            return width - (1 + sum(shown) + GAP * max(0, len(shown) - 1))
+
+        def give_way(indexes: list[int], floor: Callable[[int], int]) -> None:
+            for i in indexes:
+                short = -spare()
+                if short <= 0:
+                    return
+                widths[i] -= min(short, max(0, widths[i] - floor(i)))
+
+        right_first = list(reversed(fitted))
+        give_way(right_first, lambda i: columns[i].min_width)
+        give_way(free, lambda i: min(FREE_FLOOR, columns[i].min_width))
+        give_way(right_first, lambda i: 0)
+        give_way(free, lambda i: 1)
+        for i in fitted:
+            if 0 < widths[i] < min(CUT_FLOOR, wanted[i]):
+                widths[i] = 0
+        left = spare()
+        for n, i in enumerate(free):  # what is left, shared
+            widths[i] = max(1, widths[i] + left // len(free) + (1 if n < left % len(free) else 0))
         return tuple(widths)
 
     def _line(self, cells: Sequence[str]) -> str:
-        parts = [fit(cell, width) for cell, width in zip(cells, self._widths, strict=True)]
+        parts = [fit(cell, w) for cell, w in zip(cells, self._widths, strict=True) if w > 0]
         return " " + (" " * GAP).join(parts)
 
     def _rows_changed(self) -> None:
@@ -209,7 +237,7 @@ class ArticleTable(ScrollView, can_focus=True):
         self._widths = self._column_widths(width)
         self._header = self._line([c.label for c in self.columns])
         self._lines = [self._line(row.cells) for row in self._rows]
-        self._line_cells = 1 + sum(self._widths) + GAP * (len(self._widths) - 1)
+        self._line_cells = cell_len(self._header)
 
     # ------------------------------------------------------------------ drawing
 
@@ -249,9 +277,7 @@ class ArticleTable(ScrollView, can_focus=True):
         return strip if self._line_cells == width else strip.crop_extend(0, width, style)
 
     def _refresh_row(self, index: int) -> None:
-        y = index - self.scroll_offset.y + 1
-        if 1 <= y < self.size.height:
-            self.refresh_line(y)
+        self.refresh_line(index + 1)  # a line of the virtual view: row 0 is below the header
 
     # ------------------------------------------------------------------ cursor
 
