@@ -72,13 +72,13 @@ class ArticleTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     HELP_NAME = "article list"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "Read", show=False),
-        Binding("up", "cursor_up", "Up", show=False),
-        Binding("down", "cursor_down", "Down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("home,ctrl+home", "first", "First", show=False),
-        Binding("end,ctrl+end", "last", "Last", show=False),
+        Binding("enter", "select_cursor", "Read", show=False, tooltip="Read the article"),
+        Binding("up", "cursor_up", "Up", show=False, tooltip="Previous article"),
+        Binding("down", "cursor_down", "Down", show=False, tooltip="Next article"),
+        Binding("pageup", "page_up", "Page up", show=False, tooltip="A page of articles up"),
+        Binding("pagedown", "page_down", "Page down", show=False, tooltip="A page down"),
+        Binding("home,ctrl+home", "first", "First", show=False, tooltip="First article"),
+        Binding("end,ctrl+end", "last", "Last", show=False, tooltip="Last article shown"),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "article-table--header",
