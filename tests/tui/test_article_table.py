@@ -99,12 +99,14 @@ def drawn(table: ArticleTable) -> list[Strip]:
 
 def cell_slices(line: str, widths: Sequence[int]) -> list[str]:
     """The text in each column of a drawn line; fails if a character crosses a column's edge
-    or anything but a space is drawn between the columns."""
+    or anything but a space is drawn between the columns. A hidden (0-wide) column takes
+    no room and no gap: its piece is empty."""
     edges: list[tuple[int, int]] = []
     x = 1  # one cell of margin before the first column
     for width in widths:
         edges.append((x, x + width))
-        x += width + GAP
+        if width > 0:
+            x += width + GAP
     pieces = [""] * len(widths)
     x = 0
     for char in line:
@@ -232,6 +234,8 @@ async def test_clicking_markup_in_a_row_does_not_run_its_action() -> None:
     app = Host([*news_rows(1), Row(("", "", "", HOSTILE, ""))])
     async with app.run_test(size=(160, 10)) as pilot:
         await pilot.pause()
+        assert app.highlighted == [0]  # set_rows in on_mount
+        app.highlighted.clear()
         x = screen_lines(app)[2].index("[@click=app.quit]y")
         for _ in range(2):
             assert await pilot.click(app.table, offset=(x + 1, 2))
@@ -279,27 +283,47 @@ async def test_wide_terminal_gives_the_title_column_the_rest() -> None:
         assert tags == "t" * 29 + ELLIPSIS
 
 
-async def test_bounded_columns_fit_their_cells_and_label() -> None:
-    """Below their max, columns are as wide as their longest cell or label: an empty flags
-    column takes no room, Tags its label's 4 cells."""
+async def test_bounded_columns_fit_their_cells_and_label_but_not_below_min_width() -> None:
+    """Below their max, columns are as wide as their longest cell or label, but never
+    narrower than their min_width: the empty flags column keeps its 2 cells, Date its 12
+    (the cell is 10), Source its 8 (the cell is 7); Tags (no minimum) its label's 4."""
     app = Host([Row(("", "1 Jan 2027", "GP news", "Short", ""))])
     async with app.run_test(size=(100, 8)) as pilot:
         await pilot.pause()
-        assert app.table._widths == (0, 10, 7, 100 - 1 - 21 - 4 * GAP, 4)
-        assert screen_lines(app)[0].startswith(" " + "  " + "Date      " + "  " + "Source ")
+        assert app.table._widths == (2, 12, 8, 100 - 1 - 26 - 4 * GAP, 4)
+        header, row = screen_lines(app)[:2]
+        assert header.startswith(" " + "  " + "  " + "Date" + " " * 8 + "  " + "Source  " + "  ")
+        assert row.startswith(" " + "  " + "  " + "1 Jan 2027  " + "  " + "GP news " + "  Short")
+        assert header.rstrip().endswith("Tags")
 
 
+# FULL_ROW wants (2, 12, 20, 40, 30): 1 + 104 + 4 gaps of 2 = 113 cells. Below that, in
+# phases: fitted columns rightmost first down to min_width (tags 0, source 8, date 12,
+# flags 2); the title down to FREE_FLOOR (15); fitted columns rightmost first down to 0;
+# the title down to 1. A fitted column cut below CUT_FLOOR (4) is hidden; a hidden column
+# takes no gap, and the cells it frees go to the title.
 @pytest.mark.parametrize(
     ("width", "expected"),
     [
         (113, (2, 12, 20, 40, 30)),  # everything at its max, the title at its min
         (100, (2, 12, 20, 40, 17)),  # tags give way first (rightmost)
-        (83, (2, 12, 20, 40, 0)),  # ... down to their min_width, 0
-        (75, (2, 12, 12, 40, 0)),  # then the source ...
-        (71, (2, 12, 8, 40, 0)),  # ... down to 8
-        (60, (2, 12, 8, 29, 0)),  # then the title goes below its own min
-        (32, (2, 12, 8, 1, 0)),  # ... down to one cell
-        (20, (2, 12, 8, 1, 0)),  # and no further: the line is cut at the view's edge
+        (83, (2, 12, 20, 42, 0)),  # ... to 0, hidden: its gap's 2 cells go to the title
+        (75, (2, 12, 14, 40, 0)),  # then the source ...
+        (71, (2, 12, 10, 40, 0)),
+        (69, (2, 12, 8, 40, 0)),  # ... down to its min_width, 8
+        (60, (2, 12, 8, 31, 0)),  # then the title goes below its own min ...
+        (44, (2, 12, 8, 15, 0)),  # ... down to FREE_FLOOR
+        (40, (2, 12, 4, 15, 0)),  # then fitted columns below their min: source to CUT_FLOOR
+        (39, (2, 12, 0, 20, 0)),  # source cut to 3 is hidden: 3 cells and a gap to the title
+        (34, (2, 12, 0, 15, 0)),  # source gone to 0
+        (32, (2, 10, 0, 15, 0)),  # then the date below its min
+        (26, (2, 4, 0, 15, 0)),
+        (25, (2, 0, 0, 20, 0)),  # date cut to 3 is hidden: 3 cells and a gap to the title
+        (20, (2, 0, 0, 15, 0)),
+        (17, (0, 0, 0, 16, 0)),  # flags go (no fitted column left): a cell over, to the title
+        (16, (0, 0, 0, 15, 0)),
+        (10, (0, 0, 0, 9, 0)),  # then the title below FREE_FLOOR ...
+        (2, (0, 0, 0, 1, 0)),  # ... down to one cell
     ],
 )
 async def test_narrow_terminal_columns_give_way(width: int, expected: tuple[int, ...]) -> None:
@@ -312,19 +336,56 @@ async def test_narrow_terminal_columns_give_way(width: int, expected: tuple[int,
         for strip in drawn(app.table):
             assert strip.cell_length == cell_len(strip.text) == width
         assert all(cell_len(line) == width for line in screen_lines(app))
-        if width >= 32:  # the whole line fits: each column cut on its own
-            first = cell_slices(drawn(app.table)[1].text, expected)
-            assert [cell_len(piece) for piece in first] == list(expected)
+        # The whole line fits, hidden columns take no gap: each column cut on its own.
+        header, first = (strip.text for strip in drawn(app.table)[:2])
+        pieces = cell_slices(first, expected)
+        assert [cell_len(piece) for piece in pieces] == list(expected)
+        assert pieces == [
+            fit(cell, size) for cell, size in zip(FULL_ROW.cells, expected, strict=True)
+        ]
+        assert cell_slices(header, expected) == [
+            fit(column.label, size) for column, size in zip(COLUMNS, expected, strict=True)
+        ]
 
 
-async def test_two_free_columns_share_the_rest() -> None:
-    columns = (Column("A", 5), Column("Free1"), Column("Free2"), Column("B", 5))
+FREE_MIN_0_BUG = (
+    "bug: a free column with min_width 0 counts as hidden while widths are worked out, so "
+    "its gap is not reserved and the line comes out 2 cells wider than the view per such "
+    "column (the rightmost cells are cut off)"
+)
+
+
+@pytest.mark.parametrize(
+    "free_min",
+    [pytest.param(0, marks=pytest.mark.xfail(strict=True, reason=FREE_MIN_0_BUG)), 1, 10],
+)
+async def test_two_free_columns_share_the_rest(free_min: int) -> None:
+    """60 cells: a margin, A and B at 5, three gaps: 43 left, 22 and 21 (the first free
+    column takes the odd cell). Whatever the free columns' own minimum below that."""
+    columns = (
+        Column("A", 5),
+        Column("Free1", min_width=free_min),
+        Column("Free2", min_width=free_min),
+        Column("B", 5),
+    )
     app = Host([Row(("aaaaa", "x" * 50, "y" * 50, "bbbbb"))], columns=columns)
     async with app.run_test(size=(60, 5)) as pilot:
         await pilot.pause()
-        widths = app.table._widths
-        assert 1 + sum(widths) + GAP * (len(widths) - 1) <= 60
-        assert screen_lines(app)[1].rstrip().endswith("bbbbb")
+        assert app.table._widths == (5, 22, 21, 5)
+        line = drawn(app.table)[1].text
+        assert line == " aaaaa  " + "x" * 21 + ELLIPSIS + "  " + "y" * 20 + ELLIPSIS + "  bbbbb"
+        assert screen_lines(app)[1] == line
+
+
+@pytest.mark.xfail(strict=True, reason=FREE_MIN_0_BUG)
+async def test_a_free_column_without_min_width_leaves_room_for_its_gap() -> None:
+    """The plainest case: Column("Title") after a fitted column; 60 cells: 1 + 5 + 2 + 52."""
+    columns = (Column("A", 5), Column("Title"))
+    app = Host([Row(("aaaaa", "x" * 80))], columns=columns)
+    async with app.run_test(size=(60, 5)) as pilot:
+        await pilot.pause()
+        assert app.table._widths == (5, 52)
+        assert drawn(app.table)[1].text == " aaaaa  " + "x" * 51 + ELLIPSIS
 
 
 async def test_wide_characters_are_cut_by_cell_width_and_never_overflow() -> None:
@@ -337,7 +398,7 @@ async def test_wide_characters_are_cut_by_cell_width_and_never_overflow() -> Non
     ]
     app = Host(rows)
     async with app.run_test(size=(150, 6)) as pilot:
-        for width in [150, 121, 100, 99, 84, 83, 73, 72, 61, 60, 45, 44, 33]:
+        for width in [150, 121, 100, 99, 84, 83, 73, 72, 61, 60, 45, 44, 39, 33, 25, 20, 10]:
             await pilot.resize_terminal(width, 6)
             await pilot.pause()
             table = app.table
@@ -361,6 +422,64 @@ async def test_wide_characters_are_cut_by_cell_width_and_never_overflow() -> Non
             assert all(cell_len(line) == width for line in screen_lines(app))
 
 
+@pytest.mark.parametrize(
+    ("rows", "content"), [(1, 40), (10, 38)], ids=["no-scrollbar", "scrollbar"]
+)
+async def test_hidden_columns_take_no_gap_and_lines_fill_the_content_width(
+    rows: int, content: int
+) -> None:
+    """Fitted columns with nothing to show (empty label and cells, no min_width) are 0
+    wide: no cells and no gap. The title gets the rest, so each line is exactly the
+    content width: 1 + 5 + 2 + title + 2 + 5, with or without the scrollbar."""
+    columns = (
+        Column("A", 5),
+        Column("", 5),
+        Column("Title", min_width=10),
+        Column("", 3),
+        Column("B", 5),
+    )
+    app = Host([Row(("aaaaa", "", "title", "", "bbbbb"))] * rows, columns=columns)
+    async with app.run_test(size=(40, 6)) as pilot:
+        await pilot.pause()
+        table = app.table
+        assert table.scrollable_content_region.width == content
+        title = content - 1 - 5 - 5 - 2 * GAP
+        assert table._widths == (5, 0, title, 0, 5)
+        lines = drawn(table)
+        assert lines[0].text == " A    " + "  " + "Title".ljust(title) + "  " + "B    "
+        assert lines[1].text == " aaaaa" + "  " + "title".ljust(title) + "  " + "bbbbb"
+        for strip in lines:
+            assert strip.cell_length == cell_len(strip.text) == content
+        assert all(cell_len(line) == 40 for line in screen_lines(app))
+        assert screen_lines(app)[1].startswith(lines[1].text)
+
+
+async def test_flags_column_stays_two_cells_wide() -> None:
+    """The flags column (max 2, min 2) is 2 cells whether rows have no flag, one, or two:
+    the columns to its right never shift when a second flag appears or goes."""
+    one_flag = [Row(("●", "01 Jan 2027", "GP news", "One", "")), Row(("", "", "", "None", ""))]
+    two_flags = Row(("★●", "02 Jan 2027", "GP news", "Two", ""))
+    app = Host(one_flag)
+    async with app.run_test(size=(100, 8)) as pilot:
+        await pilot.pause()
+        table = app.table
+        assert table._widths[0] == 2
+        header = screen_lines(app)[0]
+        date_at = header.index("Date")
+        assert date_at == 1 + 2 + GAP
+        assert screen_lines(app)[1].startswith(" ●   01 Jan 2027")
+        table.add_rows([two_flags])
+        await pilot.pause()
+        assert table._widths[0] == 2
+        assert screen_lines(app)[0] == header
+        assert screen_lines(app)[3].startswith(" ★●  02 Jan 2027")
+        table.set_rows([Row(("", "01 Jan 2027", "GP news", "No flags", ""))])
+        await pilot.pause()
+        assert table._widths[0] == 2
+        assert screen_lines(app)[0] == header
+        assert screen_lines(app)[1].startswith(" " * (1 + 2 + GAP) + "01 Jan 2027")
+
+
 # ----------------------------------------------------------------- cursor
 
 
@@ -368,6 +487,7 @@ async def test_set_rows_clamps_the_cursor_and_shows_it() -> None:
     app = Host(news_rows(30))
     async with app.run_test(size=(70, 12)) as pilot:
         await pilot.pause()
+        app.highlighted.clear()  # the initial RowHighlighted(0) from on_mount's set_rows
         table = app.table
         table.set_rows(news_rows(30), cursor=99)
         await pilot.pause()
@@ -390,6 +510,7 @@ async def test_set_rows_scrolls_to_the_cursor_when_already_scrollable() -> None:
     app = Host(news_rows(30))
     async with app.run_test(size=(70, 12)) as pilot:
         await pilot.pause()
+        app.highlighted.clear()
         app.table.set_rows(news_rows(30), cursor=25)
         await pilot.pause()
         assert app.table.scroll_offset.y == 25 - 11 + 1
@@ -406,6 +527,33 @@ async def test_set_rows_scrolls_to_a_cursor_below_the_view(before: int) -> None:
         await pilot.pause()
         assert app.table.cursor_row == 25
         assert_cursor_visible(app)
+
+
+async def test_set_rows_posts_row_highlighted_even_when_the_index_stays() -> None:
+    """New rows under the same cursor index are a new highlighted row: RowHighlighted is
+    posted (once), as for a move; a move posts once too; no rows, nothing."""
+    app = Host(news_rows(10))
+    async with app.run_test(size=(70, 12)) as pilot:
+        await pilot.pause()
+        assert app.highlighted == [0]  # on_mount's set_rows: the index stayed 0
+        table = app.table
+        table.move_cursor(row=4)
+        await pilot.pause()
+        app.highlighted.clear()
+        app.controls.clear()
+        table.set_rows(news_rows(10), cursor=4)  # same index
+        await pilot.pause()
+        assert app.highlighted == [4]
+        assert app.controls == [table]
+        table.set_rows(news_rows(3), cursor=4)  # clamped to 2: moved, posted once
+        await pilot.pause()
+        assert app.highlighted == [4, 2]
+        table.set_rows(news_rows(3), cursor=99)  # clamped to 2 again: same index
+        await pilot.pause()
+        assert app.highlighted == [4, 2, 2]
+        table.set_rows([], cursor=2)  # no rows: nothing highlighted
+        await pilot.pause()
+        assert app.highlighted == [4, 2, 2]
 
 
 async def test_add_rows_keeps_cursor_and_scroll() -> None:
@@ -434,7 +582,7 @@ async def test_add_rows_widens_columns_for_longer_cells() -> None:
     app = Host(news_rows(3))
     async with app.run_test(size=(120, 8)) as pilot:
         await pilot.pause()
-        assert app.table._widths[2] == len("GP news")
+        assert app.table._widths[2] == 8  # "GP news" is 7 cells; the source's min_width is 8
         app.table.add_rows([Row(("", "", "Pulse Today online", "Later", ""))])
         await pilot.pause()
         assert app.table._widths[2] == len("Pulse Today online")
@@ -449,6 +597,7 @@ async def test_keys_move_the_cursor_and_keep_it_visible() -> None:
     app = Host(news_rows(30))
     async with app.run_test(size=(70, 12)) as pilot:
         await pilot.pause()
+        app.highlighted.clear()
         table = app.table
         steps = [
             ("down", 1, 0),
@@ -468,7 +617,7 @@ async def test_keys_move_the_cursor_and_keep_it_visible() -> None:
             assert (table.cursor_row, table.scroll_offset.y) == (row, top), key
             assert_cursor_visible(app)
         assert app.highlighted == [row for _, row, _ in steps]
-        assert app.controls == [table] * len(steps)
+        assert app.controls == [table] * (1 + len(steps))  # the initial RowHighlighted too
 
 
 @pytest.mark.parametrize(
@@ -516,16 +665,20 @@ async def test_cursor_comes_back_into_view_after_scrolling_away() -> None:
 async def test_enter_selects_the_cursor_row() -> None:
     app = Host(news_rows(5))
     async with app.run_test(size=(70, 12)) as pilot:
+        await pilot.pause()
+        assert app.highlighted == [0]  # set_rows in on_mount: the cursor on a new row
         await pilot.press("down", "down", "enter")
         await pilot.pause()
         assert app.selected == [2]
-        assert app.highlighted == [1, 2]
+        assert app.highlighted == [0, 1, 2]
         assert app.controls[-1] is app.table
 
 
 async def test_click_highlights_a_row_and_a_second_click_selects_it() -> None:
     app = Host(news_rows(30))
     async with app.run_test(size=(70, 12)) as pilot:
+        await pilot.pause()
+        app.highlighted.clear()
         table = app.table
         assert await pilot.click(table, offset=(20, 3))  # line 3: row 2
         await pilot.pause()
@@ -556,6 +709,9 @@ async def test_clicks_on_the_header_or_below_the_rows_do_nothing() -> None:
 
 
 async def test_empty_table_ignores_keys_and_clicks() -> None:
+    """Empty at 70 cells: flags 2, Date 12, Source 8 (min_widths), Tags its label's 4 and
+    the title its 40 want 75; Tags (min_width 0) gives way first, hidden, and the cell its
+    gap frees goes to the title."""
     app = Host()
     async with app.run_test(size=(70, 10)) as pilot:
         await pilot.press("down", "up", "pagedown", "pageup", "end", "home", "enter")
@@ -564,8 +720,9 @@ async def test_empty_table_ignores_keys_and_clicks() -> None:
         assert app.table.row_count == 0
         assert app.table.cursor_row == 0
         assert (app.highlighted, app.selected) == ([], [])
+        assert app.table._widths == (2, 12, 8, 41, 0)
         lines = screen_lines(app)
-        assert lines[0].split() == ["Date", "Source", "Title", "Tags"]
+        assert lines[0].split() == ["Date", "Source", "Title"]
         assert all(not line.strip() for line in lines[1:])
 
 
@@ -606,6 +763,45 @@ async def test_rows_are_drawn_with_cursor_zebra_and_bold_styles() -> None:
         assert blurred[0].bgcolor not in {blurred[1].bgcolor, blurred[2].bgcolor}
 
 
+async def test_moving_the_cursor_after_scrolling_redraws_both_rows() -> None:
+    """Scrolled to the end (top 19), up moves the cursor from row 29 to 28 without
+    scrolling: row 29 is drawn again without the cursor style, row 28 with it. Rows 27
+    and 29 share a stripe, so once redrawn row 29 looks just like row 27."""
+    app = Host(news_rows(30))
+    async with app.run_test(size=(70, 12)) as pilot:
+        await pilot.pause()
+        table = app.table
+        await pilot.press("end")
+        await pilot.pause()
+        assert (table.cursor_row, table.scroll_offset.y) == (29, 19)
+
+        def bgcolors() -> list[Color | None]:
+            """The background on screen of each line below the header (rows 19 to 29)."""
+            strips = app.screen._compositor.render_strips()
+            return [(next(iter(strip)).style or Style()).bgcolor for strip in strips[1:12]]
+
+        before = bgcolors()
+        cursor_bg, stripe_bg = before[29 - 19], before[27 - 19]
+        assert cursor_bg != stripe_bg
+        await pilot.press("up")
+        await pilot.pause()
+        assert (table.cursor_row, table.scroll_offset.y) == (28, 19)
+        lines = screen_lines(app)
+        assert "Title 028" in lines[28 - 19 + 1]
+        assert "Title 029" in lines[29 - 19 + 1]
+        after = bgcolors()
+        assert after[29 - 19] == stripe_bg  # the old cursor row redrawn plain
+        assert after[28 - 19] == cursor_bg  # the new one drawn with the cursor
+        assert [bg == cursor_bg for bg in after] == [row == 28 for row in range(19, 30)]
+        assert app.screen.get_style_at(5, 29 - 19 + 1).bgcolor == stripe_bg
+        assert app.screen.get_style_at(5, 28 - 19 + 1).bgcolor == cursor_bg
+        for _ in range(3):  # and on up the view, each step redrawing the row left behind
+            await pilot.press("up")
+        await pilot.pause()
+        assert table.scroll_offset.y == 19
+        assert [bg == cursor_bg for bg in bgcolors()] == [row == 25 for row in range(19, 30)]
+
+
 # ----------------------------------------------------------------- resize
 
 
@@ -631,13 +827,43 @@ async def test_resize_cuts_the_lines_again() -> None:
         assert cell_len(drawn(app.table)[1].text) == 140
 
 
+# ------------------------------------------------------------------- keys
+
+TABLE_KEYS = {"enter", "up", "down", "pageup", "pagedown", "home", "ctrl+home", "end", "ctrl+end"}
+
+
+async def test_only_the_tables_own_keys_are_bound() -> None:
+    """No bindings inherited from ScrollView: left, right and the sideways pages did nothing
+    in a table that never scrolls sideways, and the help listed them."""
+    assert set(ArticleTable._merged_bindings.key_to_bindings) == TABLE_KEYS
+    app = Host(news_rows(30))
+    async with app.run_test(size=(70, 12)) as pilot:
+        await pilot.pause()
+        table = app.table
+        assert table.has_focus
+        assert set(table._bindings.key_to_bindings) == TABLE_KEYS
+        active = app.screen.active_bindings
+        assert {key for key, binding in active.items() if binding.node is table} == TABLE_KEYS
+        for key in ("left", "right", "ctrl+pageup", "ctrl+pagedown"):
+            assert key not in active or active[key].node is not table
+        app.highlighted.clear()
+        await pilot.press("left", "right", "ctrl+pageup", "ctrl+pagedown")
+        await pilot.pause()
+        assert (table.cursor_row, table.scroll_offset.x, table.scroll_offset.y) == (0, 0, 0)
+        assert app.highlighted == []
+
+
 # --------------------------------------------------------------- snapshot
 
 
 def test_snapshot_narrow_with_hostile_wide_and_unread_rows(
     snap_compare: Callable[..., bool],
 ) -> None:
-    """70x12: the hostile title literal, the CJK title cut, row 0 bold, the cursor on row 2."""
+    """70x12: the hostile title literal, the CJK title cut, row 0 bold, the cursor on row 2.
+
+    68 cells inside the scrollbar: flags 2 (its min_width, though no row has two flags),
+    Date 12, Source 8 (its min), Tags (wants 9) hidden with no gap, the title the other 39.
+    """
     rows = [
         Row(("●", "01 Jan 2027", "GP news", HOSTILE, "safety"), strong=True),
         Row(("", "02 Jan 2027", "医生招聘 weekly", "医生招聘" * 12, "招聘")),
@@ -651,5 +877,6 @@ def test_snapshot_narrow_with_hostile_wide_and_unread_rows(
 
     async def settle(pilot: Pilot[None]) -> None:
         await pilot.pause()
+        assert app.table._widths == (2, 12, 8, 39, 0)
 
     assert snap_compare(app, terminal_size=(70, 12), run_before=settle)
