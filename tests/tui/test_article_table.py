@@ -348,17 +348,7 @@ async def test_narrow_terminal_columns_give_way(width: int, expected: tuple[int,
         ]
 
 
-FREE_MIN_0_BUG = (
-    "bug: a free column with min_width 0 counts as hidden while widths are worked out, so "
-    "its gap is not reserved and the line comes out 2 cells wider than the view per such "
-    "column (the rightmost cells are cut off)"
-)
-
-
-@pytest.mark.parametrize(
-    "free_min",
-    [pytest.param(0, marks=pytest.mark.xfail(strict=True, reason=FREE_MIN_0_BUG)), 1, 10],
-)
+@pytest.mark.parametrize("free_min", [0, 1, 10])
 async def test_two_free_columns_share_the_rest(free_min: int) -> None:
     """60 cells: a margin, A and B at 5, three gaps: 43 left, 22 and 21 (the first free
     column takes the odd cell). Whatever the free columns' own minimum below that."""
@@ -377,7 +367,6 @@ async def test_two_free_columns_share_the_rest(free_min: int) -> None:
         assert screen_lines(app)[1] == line
 
 
-@pytest.mark.xfail(strict=True, reason=FREE_MIN_0_BUG)
 async def test_a_free_column_without_min_width_leaves_room_for_its_gap() -> None:
     """The plainest case: Column("Title") after a fitted column; 60 cells: 1 + 5 + 2 + 52."""
     columns = (Column("A", 5), Column("Title"))

@@ -197,8 +197,8 @@ class ArticleTable(ScrollView, can_focus=True, inherit_bindings=False):
             widths[i] = min(most, max(longest, cell_len(columns[i].label), columns[i].min_width))
         wanted = list(widths)
 
-        def spare() -> int:
-            shown = [w for w in widths if w > 0]
+        def spare() -> int:  # a free column is always drawn, if only one cell wide
+            shown = [w for i, w in enumerate(widths) if w > 0 or i in free]
             return width - (1 + sum(shown) + GAP * max(0, len(shown) - 1))
 
         def give_way(indexes: list[int], floor: Callable[[int], int]) -> None:
