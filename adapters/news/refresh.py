@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -170,6 +171,7 @@ def _start_pool(factory: Callable[[], Executor], abandoned: threading.Event) -> 
     (~0.4 s): on the event loop that stalled every fetch in flight (and
     froze the TUI). Once the workers run, submitting never waits again.
     """
+    _start_resource_tracker()
     pool = factory()
     try:
         for _ in range(WARM_WORKERS):
@@ -181,6 +183,34 @@ def _start_pool(factory: Callable[[], Executor], abandoned: threading.Event) -> 
         stop_pool(pool)
         raise RuntimeError("the refresh ended while the parser started")
     return pool
+
+
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with a stderr it can hand on.
+
+    The tracker is the first process any worker start needs, and it passes
+    ``sys.stderr.fileno()`` to its child. Under a TUI that captures output
+    (Textual does) that is -1, and the start fails with "bad value(s) in
+    fds_to_keep": every worker then failed to start, and a refresh from the
+    News screen failed every feed but two. So the tracker is started here,
+    with the process's real stderr (or /dev/null) in place for that moment.
+    Once running, it is not started again.
+    """
+    from multiprocessing import resource_tracker
+
+    try:
+        usable = sys.stderr.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        usable = True  # fileno() raises: the tracker catches that and passes none
+    if usable:
+        resource_tracker.ensure_running()
+        return
+    with contextlib.ExitStack() as stack:
+        real = sys.__stderr__
+        if real is None:
+            real = stack.enter_context(open(os.devnull, "w", encoding="utf-8"))
+        stack.enter_context(contextlib.redirect_stderr(real))
+        resource_tracker.ensure_running()
 
 
 def make_pool(preload: Sequence[str] = ()) -> Executor:
@@ -214,7 +244,20 @@ def make_pool(preload: Sequence[str] = ()) -> Executor:
                 *preload,
             ]
         )
-    return ProcessPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1)), mp_context=context)
+    return ProcessPoolExecutor(
+        max_workers=max(1, min(2, os.cpu_count() or 1)),
+        mp_context=context,
+        initializer=_quiet_worker,
+    )
+
+
+def _quiet_worker() -> None:
+    """Workers write to the terminal's own stderr, beneath any TUI: a parser's warning
+    about one odd feed would be printed across the screen. The feed's status says
+    what went wrong instead."""
+    import warnings
+
+    warnings.simplefilter("ignore")
 
 
 def stop_pool(pool: Executor) -> None:
@@ -272,6 +315,7 @@ async def refresh_feeds(
     # is that thread's future and ``pending`` the bodies that asked for it.
     starting: asyncio.Future[Executor] | None = None
     pending: list[FetchResult] = []
+    no_pool = False  # the pool could not start or broke: parse in a thread instead
     abandoned = threading.Event()
     in_pool: dict[asyncio.Future[ParseOutcome], int] = {}
     waiting: list[FetchResult] = []  # ok bodies not yet handed to a parser
@@ -348,17 +392,20 @@ async def refresh_feeds(
                 future = loop.run_in_executor(pool, parse_job, job(result))
                 in_pool[future] = result.feed_id
                 future.add_done_callback(pool_done)
-        except Exception as exc:  # the pool broke (BrokenProcessPool)
-            fail_unsent(batch, exc)
+        except Exception:  # the pool broke (BrokenProcessPool)
+            without_pool(batch)
 
-    def fail_unsent(batch: list[FetchResult], exc: BaseException) -> None:
+    def without_pool(batch: list[FetchResult]) -> None:
+        """No worker processes to be had (limits, a broken pool, no stderr to hand on):
+        this batch and every body after it are parsed in a thread once the fetching
+        is done. Slower, and it holds the GIL, but every feed still gets its articles."""
+        nonlocal no_pool
+        no_pool = True
         sent = set(in_pool.values())
-        for result in batch:
-            if result.feed_id not in outcomes and result.feed_id not in sent:
-                fail(result.feed_id, f"could not start the parser ({type(exc).__name__})")
+        waiting.extend(r for r in batch if r.feed_id not in outcomes and r.feed_id not in sent)
 
     def start_pool(batch: list[FetchResult]) -> None:
-        """Start the pool in a thread; ``batch`` is parsed once it runs, or fails with it."""
+        """Start the pool in a thread; ``batch`` goes to it once it runs, or to a thread."""
         nonlocal starting
         pending.extend(batch)
         starting = loop.run_in_executor(None, _start_pool, pool_factory, abandoned)
@@ -372,12 +419,8 @@ async def refresh_feeds(
         if future.cancelled():
             return
         error = future.exception()
-        if error is not None:  # no worker processes to be had (limits, BrokenProcessPool)
-            fail_unsent(batch, error)
-            if len(waiting) >= POOL_THRESHOLD:  # bodies that came meanwhile: their own try
-                retry = waiting[:POOL_THRESHOLD]
-                del waiting[:POOL_THRESHOLD]
-                start_pool(retry)
+        if error is not None:
+            without_pool(batch)
             return
         pool = future.result()
         if abandoned.is_set():  # the refresh ended while the pool was starting
@@ -389,11 +432,11 @@ async def refresh_feeds(
     def on_result(result: FetchResult) -> None:
         fetched[result.feed_id] = result
         if result.outcome == "ok":
-            if pool is not None:
+            if pool is not None and not no_pool:
                 dispatch([result])
                 return
             waiting.append(result)
-            if starting is None and len(waiting) >= POOL_THRESHOLD:
+            if starting is None and not no_pool and len(waiting) >= POOL_THRESHOLD:
                 batch = list(waiting)
                 waiting.clear()
                 start_pool(batch)
@@ -409,8 +452,7 @@ async def refresh_feeds(
     requests = [FetchRequest(i, f.url, f.etag, f.last_modified) for i, f in feeds.items()]
     # Feeds with no saved validator (never fetched) will send bodies: start the
     # workers now, so their start-up overlaps the fetching. Feeds that may
-    # answer 304 never cause this. A failure here is not final: the bodies
-    # try again at the threshold, as they would without it.
+    # answer 304 never cause this.
     if sum(1 for r in requests if not (r.etag or r.last_modified)) >= POOL_THRESHOLD:
         start_pool([])
     try:
@@ -420,11 +462,12 @@ async def refresh_feeds(
                 while starting is not None:  # let a pool being started take the rest
                     await asyncio.wait([starting])
                     await asyncio.sleep(0)  # pool_started runs as a callback
-                if pool is not None and waiting:
-                    dispatch(list(waiting))
+                if pool is not None and waiting and not no_pool:
+                    batch = list(waiting)
                     waiting.clear()
-                # Fewer bodies than the pool threshold: parse them in a thread;
-                # a few feeds' CPU is cheaper than starting worker processes.
+                    dispatch(batch)
+                # Fewer bodies than the pool threshold (a few feeds' CPU is cheaper
+                # than starting worker processes), or no pool: parse them in a thread.
                 for result in list(waiting):
                     parsed(await asyncio.to_thread(parse_job, job(result)))
                     waiting.remove(result)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
@@ -10,6 +13,7 @@ from textual.widgets import Input, OptionList, Static
 
 from adapters.news.models import Article
 from adapters.workspace import Workspace
+from tests.conftest import REFRESH_FEEDS
 from tests.feed_server import FeedServer
 from tests.tui.pilot_helpers import open_screen, wait_until
 from tui.app import GpwatchApp
@@ -19,6 +23,7 @@ from tui.screens.news import ROW_LIMIT, NewsScreen
 from tui.widgets.article_table import ArticleTable
 
 SIZE = (120, 36)
+REPO = Path(__file__).resolve().parents[2]
 HOSTILE = "[bold red]x[/] [@click=app.quit]y[/] \x1b[31mred\x1b[0m \u202eevil"
 
 
@@ -344,3 +349,59 @@ async def test_renaming_a_feed_renames_its_rows(offline_workspace: Workspace) ->
         screen._change_feed(lambda: news.rename_feed(feed_id, "Renamed feed"))
         await pilot.pause()
         assert table.get_row_at(0).cells[2] == "Renamed feed"
+
+
+NEWS_SCREEN_REFRESH = """
+import asyncio, sys
+from pathlib import Path
+from adapters.workspace import Workspace
+from tui.app import GpwatchApp
+from tui.screens.news import NewsScreen
+
+async def main():
+    app = GpwatchApp(Workspace.open(Path(sys.argv[1])))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("3")
+        while not isinstance(app.screen, NewsScreen):
+            await pilot.pause(0.05)
+        screen = app.screen
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause(0.2)
+        while screen.refreshing:
+            await pilot.pause(0.05)
+    for feed in Workspace.open(Path(sys.argv[1])).news.feeds():
+        print(feed.title, "|", feed.state, "|", feed.reason)
+    from multiprocessing import forkserver
+    print("worker processes started:", forkserver._forkserver._forkserver_pid is not None)
+
+asyncio.run(main())
+"""
+
+
+def test_refresh_from_the_screen_parses_many_feeds_in_worker_processes(
+    offline_workspace: Workspace, server: FeedServer
+) -> None:
+    """Enough bodies for the worker processes, in a fresh process as a user runs it.
+
+    Under Textual, stderr has no file descriptor, and the worker processes could not
+    start: every feed but two failed "could not start the parser (ValueError)". Only
+    a fresh process shows it (multiprocessing starts its helpers once per process).
+    """
+    body = (REFRESH_FEEDS / "pulse-like.rss").read_bytes()
+    for n in range(8):
+        server.route(f"/f{n}", body=body.replace(b"gp-", f"f{n}-".encode()))
+    offline_workspace.news.add_feeds([(f"Feed {n}", server.url(f"/f{n}")) for n in range(8)])
+    done = subprocess.run(
+        [sys.executable, "-c", NEWS_SCREEN_REFRESH, str(offline_workspace.data_dir)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    states = [line for line in done.stdout.splitlines() if line.startswith("Feed ")]
+    assert states == [f"Feed {n} | ok | " for n in range(8)], done.stdout
+    # Not only the fallback (parsing in a thread) at work: the pool itself started.
+    assert "worker processes started: True" in done.stdout
