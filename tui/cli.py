@@ -8,6 +8,7 @@ one small module in ``tui.commands``.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -129,6 +130,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return error(str(exc))
     except KeyboardInterrupt:  # including while waiting for another process's lock
         return 130
+    except BrokenPipeError:
+        # The reader went away (`gpwatch articles | head`): stop quietly, as other
+        # tools do, with SIGPIPE's status; stdout goes to /dev/null so the flush at
+        # exit does not raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 128 + 13
 
 
 def open_dashboard(workspace: Workspace) -> int:

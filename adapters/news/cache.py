@@ -495,6 +495,9 @@ class NewsCache:
         if update.state == "ok":
             doc["etag"] = update.etag
             doc["last_modified"] = update.last_modified
+        elif update.state == "not modified":  # the 304's validators, else the ones it had
+            doc["etag"] = update.etag or doc.get("etag")
+            doc["last_modified"] = update.last_modified or doc.get("last_modified")
 
     def prune(self, settings: PruneSettings, now: datetime) -> int:
         """Apply the pruning settings now (a refresh prunes only when it brings articles)."""

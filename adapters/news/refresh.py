@@ -444,7 +444,13 @@ async def refresh_feeds(
             title = feeds[result.feed_id].title
             finish(
                 FeedOutcome(result.feed_id, title, "not modified"),
-                FeedUpdate(result.feed_id, "not modified"),
+                # A 304 may carry new validators (RFC 9110 15.4.5): kept for next time.
+                FeedUpdate(
+                    result.feed_id,
+                    "not modified",
+                    etag=result.etag,
+                    last_modified=result.last_modified,
+                ),
             )
         else:
             fail(result.feed_id, result.reason)

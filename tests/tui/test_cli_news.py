@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from adapters.news.models import Article
 from adapters.workspace import Workspace
 from tests.cli_helpers import gpwatch
 from tests.feed_server import FeedServer
@@ -139,3 +143,24 @@ def test_refresh_through_the_parse_pool_prints_nothing_but_results(
         ["ok", "(3", "new)"]
     ] * 3
     assert result.stderr == ""
+
+
+def test_a_reader_that_stops_early_ends_the_listing_quietly(data_dir: Path) -> None:
+    """`gpwatch articles | head -1`: no traceback when the pipe closes, SIGPIPE's status."""
+    now = datetime(2030, 1, 1, tzinfo=UTC)
+    Workspace.open(data_dir).news.add_articles(
+        [Article(0, f"guid:{n}", f"Story {n}", "", "", now, now) for n in range(5_000)]
+    )
+    listing = subprocess.Popen(
+        [sys.executable, "-m", "tui.cli", "--data-dir", str(data_dir), "articles"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+    )
+    assert listing.stdout is not None and listing.stderr is not None
+    first = listing.stdout.readline()
+    listing.stdout.close()  # as head does after its lines
+    errors = listing.stderr.read().decode()
+    assert listing.wait(timeout=60) == 128 + 13
+    assert first.strip()
+    assert errors == ""

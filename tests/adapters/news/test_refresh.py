@@ -407,3 +407,29 @@ async def test_without_keeping_the_view_the_articles_are_read_back_when_asked(
     assert report.new_total == 3
     assert len(cache.articles()) == 3
     assert NewsCache(cache.path.parent).articles() == cache.articles()
+
+
+async def test_validators_sent_with_a_304_are_kept_for_next_time(
+    cache: NewsCache, server: FeedServer
+) -> None:
+    body = (FEEDS / "pulse-like.rss").read_bytes()
+    server.route("/f", body=body, etag='"v1"', last_modified="Mon, 02 Nov 2026 10:00:00 GMT")
+    (feed,), _ = cache.add_feeds([("F", server.url("/f"))])
+    await refresh(cache)
+    stored = cache.feed(feed.id or 0)
+    assert stored is not None and stored.etag == '"v1"'
+
+    # The server moved on to a new validator but still says 304 (RFC 9110 allows it).
+    server.route("/f", status=304, etag='"v2"', last_modified="Tue, 03 Nov 2026 10:00:00 GMT")
+    report, _ = await refresh(cache)
+    assert [o.state for o in report.outcomes] == ["not modified"]  # type: ignore[attr-defined]
+    stored = cache.feed(feed.id or 0)
+    assert stored is not None
+    assert (stored.etag, stored.last_modified) == ('"v2"', "Tue, 03 Nov 2026 10:00:00 GMT")
+
+    # A 304 with no validators at all keeps the ones the feed had.
+    server.route("/f", status=304)
+    await refresh(cache)
+    stored = cache.feed(feed.id or 0)
+    assert stored is not None
+    assert (stored.etag, stored.last_modified) == ('"v2"', "Tue, 03 Nov 2026 10:00:00 GMT")
