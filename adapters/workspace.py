@@ -8,6 +8,7 @@ feeds.json (subscriptions) and news.json (cached articles).
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -190,6 +191,22 @@ class Workspace:
         from adapters.news.topics import load_rules
 
         return load_rules(self.data_dir)
+
+    def tagging_stamp(self) -> str:
+        """Which versions of topics.json and records.json tagging would read, cheaply
+        (a stat each): a refresh re-tags the cached articles when this changes and
+        the rules or names did (see ``refresh_feeds``)."""
+        from adapters.news.topics import RULES_FILE
+
+        parts = []
+        for name in (RULES_FILE, RECORDS_FILE):
+            try:
+                st = os.stat(self.data_dir / name)
+            except OSError:
+                parts.append(f"{name}:-")
+                continue
+            parts.append(f"{name}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}")
+        return "|".join(parts)
 
     def record_names(self) -> list[tuple[str, str]]:
         """(key, name) of tracked records, for linking news that mentions them."""

@@ -34,6 +34,7 @@ FEEDS = "feeds"
 ARTICLES = "articles"
 META = "meta"  # feeds.json's counter; news.json's is ARTICLES_META in memory
 ARTICLES_META = "articles_meta"
+TAGGING = "tagging"  # in feeds.json's meta document: what the articles were tagged with
 # In feeds.json: counts and the newest articles, rewritten with every change to
 # news.json, so the Overview never has to read (or hold) 100k articles.
 SUMMARY = "summary"
@@ -73,10 +74,27 @@ class FeedUpdate:
     articles: Sequence[Article] = ()
 
 
+@dataclass(frozen=True)
+class Retag:
+    """Tag every cached article again: the topic rules or the tracked records changed.
+
+    ``stamp`` says cheaply which versions of the files the rules and names came
+    from (so a refresh where they did not change reads neither); ``digest`` is
+    of the rules and names themselves (so touching a file without changing it
+    re-tags nothing); ``tag`` gives an article's (tags, mentions) from its
+    title and summary.
+    """
+
+    stamp: str
+    digest: str
+    tag: Callable[[str, str], tuple[tuple[str, ...], tuple[str, ...]]]
+
+
 @dataclass
 class MergeResult:
     new_by_feed: dict[int, int] = field(default_factory=dict)
     pruned: int = 0
+    retagged: int = 0
 
     @property
     def new_total(self) -> int:
@@ -419,6 +437,7 @@ class NewsCache:
         now: datetime | None,
         prune: PruneSettings | None = None,
         keep_view: bool = True,
+        retag: Retag | None = None,
     ) -> MergeResult:
         """Apply a whole refresh in one write: feed states, new articles, pruning.
 
@@ -427,11 +446,15 @@ class NewsCache:
         when any feed holds its link. A refresh that brought no articles (all
         304 or failed) touches only feeds.json, and prunes nothing until one does.
         ``keep_view=False``: see ``_mutate`` (for a process about to exit).
+        ``retag``: when its digest is not the one the cache was tagged with, every
+        stored article is tagged again in the same write.
         """
         result = MergeResult()
         batches = [(u.feed_id, u.articles) for u in updates]
         batches += list((extra or {}).items())
-        with_articles = any(items for _, items in batches)
+        tagged_with = self.tagging().get("digest")
+        retagging = retag is not None and retag.digest != tagged_with
+        with_articles = any(items for _, items in batches) or retagging
         cutoff = ""
         if prune is not None and prune.max_age_days is not None and now is not None:
             cutoff = utc_iso(now - timedelta(days=prune.max_age_days))
@@ -464,10 +487,17 @@ class NewsCache:
             fresh_ids = self._next_ids(data, ARTICLES, len(fresh))
             for new_id, article in zip(fresh_ids, fresh, strict=True):
                 articles[str(new_id)] = article.to_doc()
-            if prune is not None and now is not None and with_articles:
+            if prune is not None and now is not None and any(items for _, items in batches):
                 result.pruned = self._prune(data, prune, now)
-            data.articles_changed = bool(fresh) or result.pruned > 0
-            data.feeds_changed = bool(updates)
+            if retagging and retag is not None:
+                result.retagged = _retag(articles, retag)
+            if retag is not None:
+                data[META].setdefault("1", {})[TAGGING] = {
+                    "stamp": retag.stamp,
+                    "digest": retag.digest,
+                }
+            data.articles_changed = bool(fresh) or result.pruned > 0 or result.retagged > 0
+            data.feeds_changed = bool(updates) or retag is not None
             for new_id, article in zip(fresh_ids, fresh, strict=True):
                 if str(new_id) in articles:  # not pruned straight away (over the count)
                     result.new_by_feed[article.feed_id] = (
@@ -479,6 +509,13 @@ class NewsCache:
             return result
 
         return self._mutate(change, articles=with_articles, keep_view=keep_view)
+
+    def tagging(self) -> dict[str, str]:
+        """What the cached articles were last tagged with: {"stamp": ..., "digest": ...}."""
+        meta = (self.feeds_db.storage.read() or {}).get(META, {})
+        counters = meta.get("1") if isinstance(meta, dict) else None  # a TinyDB document
+        tagging = counters.get(TAGGING) if isinstance(counters, dict) else None
+        return tagging if isinstance(tagging, dict) else {}
 
     @staticmethod
     def _record_feed_state(
@@ -545,6 +582,19 @@ class NewsCache:
     def has_sample(self) -> bool:
         # Asked on every screen show: answered from the summary, not 100k articles.
         return self.summary().sample > 0
+
+
+def _retag(articles: dict[str, Any], retag: Retag) -> int:
+    """Tag every stored article document again; how many changed."""
+    changed = 0
+    for doc in articles.values():
+        if not isinstance(doc, dict):
+            continue
+        tags, mentioned = retag.tag(str(doc.get("title", "")), str(doc.get("summary", "")))
+        if list(tags) != doc.get("tags") or list(mentioned) != doc.get("mentions"):
+            doc["tags"], doc["mentions"] = list(tags), list(mentioned)
+            changed += 1
+    return changed
 
 
 def _legacy_feed_counter(news_meta: dict[str, Any]) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from adapters.news.cache import FeedUpdate, NewsCache, PruneSettings
+from adapters.news.cache import FeedUpdate, NewsCache, PruneSettings, Retag
 from adapters.news.fetch import FetchRequest, FetchResult, FetchSettings, fetch_all
 from adapters.news.models import Article
 
@@ -269,6 +269,22 @@ def stop_pool(pool: Executor) -> None:
             process.terminate()
 
 
+def _retag_with(stamp: str, rules: TopicRules, names: Names) -> Retag:
+    import hashlib
+    import json
+
+    from adapters.news.topics import mentions
+
+    names = tuple(names)
+    text = json.dumps([rules.rules, names], ensure_ascii=False, sort_keys=True)
+    digest = hashlib.sha256(text.encode()).hexdigest()
+
+    def tag(title: str, summary: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        return rules.tag(title, summary), mentions(f"{title}\n{summary}", names)
+
+    return Retag(stamp=stamp, digest=digest, tag=tag)
+
+
 def settings_from(user: Settings) -> tuple[FetchSettings, PruneSettings]:
     """The fetch and pruning settings the user chose in settings.json."""
     return (
@@ -291,6 +307,7 @@ async def refresh_feeds(
     feed_ids: Sequence[int] | None = None,
     pool_factory: Callable[[], Executor] = make_pool,
     keep_view: bool = True,
+    tagging_stamp: str | None = None,
 ) -> RefreshReport:
     """Fetch, parse and store every enabled feed (or those in feed_ids).
 
@@ -301,6 +318,12 @@ async def refresh_feeds(
     nothing half-written. ``keep_view=False`` leaves the cache's article view
     to be rebuilt when next asked (see ``NewsCache.merge``): for a process
     that exits after the refresh.
+
+    ``tagging_stamp`` names the versions of the files the rules and names come
+    from (see ``Workspace.tagging_stamp``). When it differs from the one the
+    cache was last tagged with, the rules and names are resolved and, if they
+    changed, every cached article is tagged again in the refresh's one write:
+    so an edit to topics.json, or a new campaign, applies to the whole cache.
     """
     started = time.monotonic()
     feeds = {
@@ -325,21 +348,25 @@ async def refresh_feeds(
 
     tagging: tuple[TopicRules, tuple[tuple[str, str], ...]] | None = None
 
-    def job(result: FetchResult) -> ParseJob:
+    def resolved() -> tuple[TopicRules, tuple[tuple[str, str], ...]]:
         nonlocal tagging
         if tagging is None:
             tagging = (
                 rules() if callable(rules) else rules,
                 tuple(names() if callable(names) else names),
             )
+        return tagging
+
+    def job(result: FetchResult) -> ParseJob:
+        topic_rules, record_names = resolved()
         return ParseJob(
             feed_id=result.feed_id,
             body=result.body or b"",
             content_type=result.content_type,
             base_url=result.final_url,
             fetched_at=fetched_at,
-            rules=tagging[0],
-            names=tagging[1],
+            rules=topic_rules,
+            names=record_names,
         )
 
     def finish(outcome: FeedOutcome, update: FeedUpdate) -> None:
@@ -499,8 +526,16 @@ async def refresh_feeds(
     # Feed order, not finishing order: which copy of a story shared by two feeds
     # is kept must not depend on which server answered first.
     ordered = [updates[feed_id] for feed_id in sorted(updates)]
+    retag = None
+    if tagging_stamp is not None and cache.tagging().get("stamp") != tagging_stamp:
+        retag = _retag_with(tagging_stamp, *resolved())
     merged = await asyncio.to_thread(
-        cache.merge, ordered, now=fetched_at, prune=prune or PruneSettings(), keep_view=keep_view
+        cache.merge,
+        ordered,
+        now=fetched_at,
+        prune=prune or PruneSettings(),
+        keep_view=keep_view,
+        retag=retag,
     )
     report = RefreshReport(new_total=merged.new_total, pruned=merged.pruned)
     for feed_id, feed in feeds.items():

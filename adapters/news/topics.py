@@ -63,7 +63,8 @@ MIN_MENTION_CHARS = 4
 HELP = (
     "gpwatch tags each news article with the topics below. An article gets a topic "
     "when its title or summary contains any of that topic's phrases. Edit the "
-    "phrases, add or remove topics, then restart gpwatch (or refresh the news). "
+    "phrases, add or remove topics, then refresh the news (r on the News screen, or "
+    "`gpwatch refresh`): every cached article is tagged again with the new rules. "
     "Matching: whole words only, so 'pay' does not match 'payment'; a phrase in "
     "capitals with no spaces (an acronym such as HEE, LMC, BMA) matches only in "
     "capitals, every other phrase matches in any case; a plural 's' is allowed "

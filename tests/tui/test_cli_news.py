@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from adapters.news.models import Article
+from adapters.records.campaigns import Campaign
 from adapters.workspace import Workspace
 from tests.cli_helpers import gpwatch
 from tests.feed_server import FeedServer
@@ -164,3 +165,34 @@ def test_a_reader_that_stops_early_ends_the_listing_quietly(data_dir: Path) -> N
     assert listing.wait(timeout=60) == 128 + 13
     assert first.strip()
     assert errors == ""
+
+
+def test_edited_topic_rules_and_new_records_apply_to_the_cached_articles(
+    local_dir: Path, server: FeedServer
+) -> None:
+    """topics.json's help says: edit, then refresh. The cache is tagged again even
+    when every feed answers 304; a campaign added later is linked in old articles."""
+    gpwatch(local_dir, "feeds", "add", server.url("/pulse-like.rss"), "--title", "GP")
+    assert gpwatch(local_dir, "refresh").returncode == 0
+    topics = local_dir / "topics.json"
+    rules = json.loads(topics.read_text(encoding="utf-8"))
+    rules["topics"].append({"topic": "closures", "phrases": ["closes"]})
+    topics.write_text(json.dumps(rules), encoding="utf-8")
+    workspace = Workspace.open(local_dir)
+    campaign = workspace.records.campaigns.add(
+        Campaign(name="Practice closes its list", kind="lobbying", lead="Kent LMC")
+    )
+
+    again = gpwatch(local_dir, "refresh")
+    assert again.returncode == 0, again.stderr
+    assert "1 not modified" in again.stdout  # nothing fetched: the cache was re-tagged
+    closures = json.loads(gpwatch(local_dir, "articles", "--json", "--topic", "closures").stdout)
+    assert [r["title"] for r in closures] == ["Practice closes its list"]
+    news = Workspace.open(local_dir).news
+    (article,) = [a for a in news.articles() if a.title == "Practice closes its list"]
+    assert article.mentions == (f"campaign:{campaign.id}",)
+
+    # Nothing changed since: the next refresh reads neither file nor rewrites the cache.
+    before = (local_dir / "news.json").stat().st_mtime_ns
+    assert gpwatch(local_dir, "refresh").returncode == 0
+    assert (local_dir / "news.json").stat().st_mtime_ns == before

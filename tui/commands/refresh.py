@@ -53,8 +53,9 @@ def run(args: argparse.Namespace, workspace: Workspace) -> int:
         return 2
     settings = replace(fetch, concurrency=args.concurrency, total_timeout=args.timeout)
     # Topic rules and record names are read only if some feed sent articles
-    # to tag: a refresh where every feed answers 304 skips both (~20 ms). A
-    # problem with topics.json is told after the bar, which it would break.
+    # to tag, or the files they come from changed since the cache was tagged:
+    # a refresh where every feed answers 304 skips both (~20 ms). A problem
+    # with topics.json is told after the bar, which it would break.
     problems: list[str] = []
 
     def rules() -> TopicRules:
@@ -73,6 +74,7 @@ def run(args: argparse.Namespace, workspace: Workspace) -> int:
                 prune=prune,
                 on_progress=bar.update,
                 keep_view=False,  # the process exits: no Article objects to rebuild
+                tagging_stamp=workspace.tagging_stamp(),
                 # Parse workers re-run this program's main module (tui.cli) before
                 # their first job; with what it imports preloaded that is cheap.
                 pool_factory=functools.partial(make_pool, preload=CLI_MODULES),

@@ -566,6 +566,7 @@ class NewsScreen(GpwatchScreen):
                 settings=fetch,
                 prune=prune,
                 on_progress=on_progress,
+                tagging_stamp=self.workspace.tagging_stamp(),
             )
         except Exception as exc:  # disk full, a damaged file: say so, keep the app
             message = str(exc) if isinstance(exc, StoreError) else f"{type(exc).__name__}: {exc}"

@@ -16,7 +16,7 @@ from adapters.news.cache import FeedUpdate, NewsCache, PruneSettings
 from adapters.news.fetch import FetchSettings
 from adapters.news.models import Article
 from adapters.news.refresh import FeedOutcome, make_pool, refresh_feeds, warm_up
-from adapters.news.topics import DEFAULT_RULES
+from adapters.news.topics import DEFAULT_RULES, TopicRules
 from tests.feed_server import FeedServer
 
 FEEDS = Path(__file__).resolve().parents[2] / "data" / "feeds" / "refresh"
@@ -433,3 +433,34 @@ async def test_validators_sent_with_a_304_are_kept_for_next_time(
     stored = cache.feed(feed.id or 0)
     assert stored is not None
     assert (stored.etag, stored.last_modified) == ('"v2"', "Tue, 03 Nov 2026 10:00:00 GMT")
+
+
+async def test_retagging_follows_the_rules_not_the_files_stamp(
+    cache: NewsCache, server: FeedServer
+) -> None:
+    """A new stamp with the same rules rewrites nothing; the same stamp reads no rules."""
+    cache.add_feeds([("GP news", server.url("/pulse-like.rss"))])
+    await refresh(cache, tagging_stamp="v1")
+    asked: list[str] = []
+
+    def rules() -> object:
+        asked.append("rules")
+        return DEFAULT_RULES
+
+    def names() -> list[tuple[str, str]]:
+        asked.append("names")
+        return [("campaign:3", "Support Your Surgery")]
+
+    news_json = cache.path.stat().st_mtime_ns
+    for stamp in ("v1", "v2"):  # same files; touched files, same content
+        await refresh_feeds(cache, rules=rules, names=names, settings=FAST, tagging_stamp=stamp)
+        assert cache.path.stat().st_mtime_ns == news_json
+    assert asked == ["rules", "names"]  # only for v2, to find they had not changed
+    assert cache.tagging()["stamp"] == "v2"
+
+    extended = TopicRules((*DEFAULT_RULES.rules, ("closures", ("closes",))))
+    report = await refresh_feeds(cache, rules=extended, settings=FAST, tagging_stamp="v3")
+    assert [o.state for o in report.outcomes] == ["not modified"]
+    tagged = {a.title: a.tags for a in cache.articles()}
+    assert "closures" in tagged["Practice closes its list"]
+    assert cache.path.stat().st_mtime_ns != news_json
