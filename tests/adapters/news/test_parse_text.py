@@ -37,7 +37,7 @@ from adapters.news.parse import (
     _tidy_lines,
 )
 from adapters.text import clean_text
-from tests.adapters.news.test_parse_corpus import CORPUS
+from tests.adapters.news.test_parse_corpus import CORPUS, require_shared
 
 TEST_FEEDS = Path(__file__).resolve().parents[2] / "data" / "feeds"
 
@@ -144,8 +144,7 @@ def test_fast_path_matches_htmlparser_on_generated_fragments(html: str, cap: int
 def corpus_texts() -> Iterator[tuple[str, str]]:
     """Every title, summary and content value feedparser finds in the feeds we have."""
     files = sorted(p for p in TEST_FEEDS.rglob("*") if p.is_file())
-    if CORPUS.exists():
-        files += sorted(p for p in CORPUS.rglob("*") if p.is_file())
+    files += sorted(p for p in require_shared(CORPUS).rglob("*") if p.is_file())
     for path in files:
         try:
             prepared = _prepare(_decode(path.read_bytes()[:2_000_000], ""))
@@ -258,8 +257,7 @@ def test_has_spoiler_agrees_with_the_single_regex(document: bytes) -> None:
 
 def test_has_spoiler_agrees_on_real_feeds() -> None:
     files = sorted(p for p in TEST_FEEDS.rglob("*") if p.is_file())
-    if CORPUS.exists():
-        files += sorted(p for p in CORPUS.rglob("*") if p.is_file())
+    files += sorted(p for p in require_shared(CORPUS).rglob("*") if p.is_file())
     spoiled = 0
     for path in files:
         prepared = _prepare(_decode(path.read_bytes()[:2_000_000], ""))

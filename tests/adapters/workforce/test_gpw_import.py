@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from pathlib import Path
 
 import pytest
@@ -31,13 +30,17 @@ PCN_JUNE = "pcn_individual_level_2020-06.csv"
 
 
 def require_shared(name: str) -> Path:
-    """The shared data sits beside the repo; without it skip, but never on CI."""
+    """The shared data sits beside the repo (CI always has it): without it, fail.
+
+    A skip here once meant the tests on the real files silently stopped running.
+    """
     path = GPW / name
     if not path.exists():
-        message = f"shared GPW data not found at {path} (expected ../shared beside the repo)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        pytest.fail(
+            f"shared GPW data not found at {path.resolve()}: expected ../shared beside "
+            "the repo (the checkout of the shared data repository, as CI has it)",
+            pytrace=False,
+        )
     return path
 
 
