@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from adapters.news.models import Article, Feed, utc_iso
+from adapters.news.models import Article, Feed, feed_address, is_feed_address, utc_iso
 from adapters.store import CorruptDataFile, Recovery, SafeTinyDB, open_db, recover_corrupt
 from adapters.validation import ValidationError
 
@@ -332,12 +332,13 @@ class NewsCache:
         return list(range(start, start + count))
 
     def add_feed(self, title: str, url: str) -> Feed:
-        """Subscribe; an address already subscribed is refused, naming the feed."""
-        feed = Feed(title=title.strip() or url, url=url.strip())
+        """Subscribe; an address already subscribed (in any spelling) is refused, naming
+        the feed."""
+        feed = _new_feed(title, url)
 
         def change(data: Tables) -> Feed:
             for key, doc in data[FEEDS].items():
-                if doc.get("url") == feed.url:
+                if _same_address(doc.get("url"), feed.url):
                     raise ValidationError("url", f"already subscribed as feed {key}")
             (new_id,) = self._next_ids(data, FEEDS, 1)
             data[FEEDS][str(new_id)] = feed.to_doc()
@@ -348,10 +349,10 @@ class NewsCache:
 
     def add_feeds(self, feeds: Iterable[tuple[str, str]]) -> tuple[list[Feed], int]:
         """Subscribe to many at once (OPML, defaults); returns the added and how many were known."""
-        candidates = [Feed(title=t.strip() or u, url=u.strip()) for t, u in feeds]
+        candidates = [_new_feed(t, u) for t, u in feeds]
 
         def change(data: Tables) -> tuple[list[Feed], int]:
-            known = {doc.get("url") for doc in data[FEEDS].values()}
+            known = {_address_of(doc.get("url")) for doc in data[FEEDS].values()}
             fresh = []
             for feed in candidates:
                 if feed.url not in known:
@@ -582,6 +583,24 @@ class NewsCache:
     def has_sample(self) -> bool:
         # Asked on every screen show: answered from the summary, not 100k articles.
         return self.summary().sample > 0
+
+
+def _new_feed(title: str, url: str) -> Feed:
+    """A feed to subscribe: its address checked and in its one spelling (feed_address)."""
+    url = url.strip()
+    if not is_feed_address(url):
+        raise ValidationError("url", f"{url!r} is not an http(s) address with a host and no spaces")
+    address = feed_address(url)
+    return Feed(title=title.strip() or address, url=address)
+
+
+def _address_of(url: object) -> object:
+    """A stored address in its one spelling (stored ones may predate feed_address)."""
+    return feed_address(url) if isinstance(url, str) and is_feed_address(url) else url
+
+
+def _same_address(stored: object, address: str) -> bool:
+    return _address_of(stored) == address
 
 
 def _retag(articles: dict[str, Any], retag: Retag) -> int:

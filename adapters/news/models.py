@@ -8,9 +8,11 @@ and a document that does not fit is skipped and counted, never fatal.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Self
+from urllib.parse import urlsplit, urlunsplit
 
 from adapters.validation import ValidationError, required_text
 
@@ -30,6 +32,45 @@ def is_http_url(url: str) -> bool:
     """Only these are ever fetched, shown as links or opened."""
     lowered = url.strip().lower()
     return lowered.startswith(("http://", "https://")) and len(lowered) > len("https://")
+
+
+MAX_URL_CHARS = 2048
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def is_feed_address(url: str) -> bool:
+    """An absolute http(s) address with a host and no spaces or control characters."""
+    if not url or len(url) > MAX_URL_CHARS:
+        return False
+    if any(ch.isspace() or unicodedata.category(ch)[0] == "C" for ch in url):
+        return False
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:  # an unclosed IPv6 bracket, a port out of range
+        return False
+    return parts.scheme.lower() in _DEFAULT_PORTS and bool(host)
+
+
+def feed_address(url: str) -> str:
+    """The one spelling of a feed's address that gpwatch subscribes and compares.
+
+    ``HTTP://Example.org:80/feed#top`` and ``http://example.org/feed`` are one
+    feed: scheme and host are case-blind, a default port says nothing, and the
+    fragment is never sent to the server. Path and query are kept as written.
+    Call with an address :func:`is_feed_address` accepts.
+    """
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = parts.hostname or ""
+    if ":" in host:  # IPv6
+        host = f"[{host}]"
+    if parts.port is not None and parts.port != _DEFAULT_PORTS.get(scheme):
+        host += f":{parts.port}"
+    userinfo, at, _ = parts.netloc.rpartition("@")
+    netloc = f"{userinfo}@{host}" if at else host
+    return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
 
 
 def safe_link(url: str) -> str:

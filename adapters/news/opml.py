@@ -31,26 +31,23 @@ from __future__ import annotations
 import codecs
 import html.parser
 import re
-import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import listparser
 
+from adapters.news.models import feed_address, is_feed_address
 from adapters.store import atomic_write_bytes
 from adapters.text import clean_text
 
 MAX_TITLE_CHARS = 300
-MAX_URL_CHARS = 2048
 # A subscription list of a thousand feeds is a few hundred kB; anything far
 # bigger is not one, and the HTML tokenizer need not be asked to chew on it.
 MAX_OPML_BYTES = 4 * 1024 * 1024
-ALLOWED_SCHEMES = frozenset({"http", "https"})
 
 
 @dataclass(frozen=True)
@@ -120,9 +117,11 @@ def _read(data: bytes) -> tuple[list[OpmlFeed], int]:
     seen: set[str] = set()
     for item in result.get("feeds", []):
         url = str(item.get("url", "")).strip()
-        if not _usable_url(url) or url in seen:
+        # Repeats in any spelling are one feed; the file's own spelling is kept here,
+        # and the one to subscribe is chosen by NewsCache.add_feeds.
+        if not is_feed_address(url) or feed_address(url) in seen:
             continue
-        seen.add(url)
+        seen.add(feed_address(url))
         feeds.append(OpmlFeed(title=_clean_title(item.get("title", ""), url), url=url))
 
     # listparser drops repeated addresses itself, so count the entries directly.
@@ -201,20 +200,6 @@ def _count_feed_entries(text: str) -> int:
     counter.feed(text)
     counter.close()
     return counter.count
-
-
-def _usable_url(url: str) -> bool:
-    """An absolute http(s) address with a host and no spaces or control characters."""
-    if not url or len(url) > MAX_URL_CHARS:
-        return False
-    if any(ch.isspace() or unicodedata.category(ch)[0] == "C" for ch in url):
-        return False
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-    except ValueError:  # e.g. an unclosed IPv6 bracket
-        return False
-    return parts.scheme.lower() in ALLOWED_SCHEMES and bool(host)
 
 
 def _clean_title(value: object, url: str) -> str:

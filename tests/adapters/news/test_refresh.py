@@ -14,9 +14,10 @@ import pytest
 
 from adapters.news.cache import FeedUpdate, NewsCache, PruneSettings
 from adapters.news.fetch import FetchSettings
-from adapters.news.models import Article
+from adapters.news.models import Article, feed_address, is_feed_address
 from adapters.news.refresh import FeedOutcome, make_pool, refresh_feeds, warm_up
 from adapters.news.topics import DEFAULT_RULES, TopicRules
+from adapters.validation import ValidationError
 from tests.feed_server import FeedServer
 
 FEEDS = Path(__file__).resolve().parents[2] / "data" / "feeds" / "refresh"
@@ -464,3 +465,45 @@ async def test_retagging_follows_the_rules_not_the_files_stamp(
     tagged = {a.title: a.tags for a in cache.articles()}
     assert "closures" in tagged["Practice closes its list"]
     assert cache.path.stat().st_mtime_ns != news_json
+
+
+@pytest.mark.parametrize(
+    ("written", "address"),
+    [
+        ("HTTP://Example.ORG/feed.xml", "http://example.org/feed.xml"),
+        ("http://example.org:80/feed.xml#latest", "http://example.org/feed.xml"),
+        ("https://example.org:443", "https://example.org/"),
+        ("https://example.org:8443/a/B?x=1&Y=2", "https://example.org:8443/a/B?x=1&Y=2"),
+        ("http://user:pw@Example.org/f", "http://user:pw@example.org/f"),
+        ("http://[::1]:8080/f", "http://[::1]:8080/f"),
+        ("  http://example.org/f  ", "http://example.org/f"),
+    ],
+)
+def test_one_spelling_of_a_feed_address(written: str, address: str) -> None:
+    assert is_feed_address(written.strip())
+    assert feed_address(written) == address
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["http://exa mple.com/x", "http:///nohost", "ftp://example.org/f", "http://e.org:99999/"],
+)
+def test_addresses_that_are_not_feeds(cache: NewsCache, bad: str) -> None:
+    assert not is_feed_address(bad)
+    with pytest.raises(ValidationError, match="not an http"):
+        cache.add_feed("Bad", bad)
+    assert cache.feeds() == []
+
+
+def test_one_feed_in_two_spellings_is_subscribed_once(cache: NewsCache) -> None:
+    """Each copy would store every story again under its own feed."""
+    feed = cache.add_feed("GP", "http://example.org/ok.rss")
+    for spelling in ("HTTP://EXAMPLE.org/ok.rss", "http://example.org:80/ok.rss#frag"):
+        with pytest.raises(ValidationError, match=f"already subscribed as feed {feed.id}"):
+            cache.add_feed("Again", spelling)
+    added, known = cache.add_feeds(
+        [("Dup", "http://Example.org/ok.rss#x"), ("New", "HTTPS://Example.org/other")]
+    )
+    assert known == 1
+    assert [f.url for f in added] == ["https://example.org/other"]
+    assert [f.url for f in cache.feeds()] == ["http://example.org/ok.rss", added[0].url]
