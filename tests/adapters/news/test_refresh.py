@@ -507,3 +507,27 @@ def test_one_feed_in_two_spellings_is_subscribed_once(cache: NewsCache) -> None:
     assert known == 1
     assert [f.url for f in added] == ["https://example.org/other"]
     assert [f.url for f in cache.feeds()] == ["http://example.org/ok.rss", added[0].url]
+
+
+def test_flags_patch_the_view_in_place_unless_another_process_wrote(tmp_path: Path) -> None:
+    """Starring one of 100k articles rebuilt all 100k, and the screen's search index."""
+    cache = NewsCache(tmp_path)
+    now = datetime(2025, 1, 1, tzinfo=UTC)
+    cache.add_articles([Article(0, f"guid:{n}", f"Story {n}", "", "", now, now) for n in range(50)])
+    view = cache.articles()
+    target = view[7]
+    cache.set_flags([target.id or 0], starred=True, unread=False)
+    assert cache.articles() is view  # the same list: an index over it stays valid
+    patched = view[7]
+    assert (patched.id, patched.starred, patched.unread) == (target.id, True, False)
+    assert [(a.id, a.starred, a.unread) for a in NewsCache(tmp_path).articles()] == [
+        (a.id, a.starred, a.unread) for a in view
+    ]
+
+    # Another process wrote meanwhile: the view is read again, with both changes.
+    other = NewsCache(tmp_path)
+    other.set_flags([view[0].id or 0], starred=True)
+    cache.set_flags([view[1].id or 0], starred=True)
+    fresh = cache.articles()
+    assert fresh is not view
+    assert [a.starred for a in fresh[:2]] == [True, True]
