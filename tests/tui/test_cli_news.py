@@ -74,6 +74,14 @@ def test_articles_json_for_scripts(local_dir: Path, server: FeedServer) -> None:
     assert topical and all("trainees" in r["tags"] for r in topical)
     plain = gpwatch(local_dir, "articles", "--limit", "2").stdout.splitlines()
     assert len(plain) == 2
+    # The sample's two undated items: the fetch date stands in, flagged as on screen.
+    undated = [
+        line for line in gpwatch(local_dir, "articles").stdout.splitlines() if "?" in line[:11]
+    ]
+    assert len(undated) == 2 and all(line[10] == "?" for line in undated)
+    bad = gpwatch(local_dir, "articles", "--since", "last week")
+    assert bad.returncode == 2
+    assert "'last week' is not a date (YYYY-MM-DD)" in bad.stderr
 
 
 def test_feeds_list_add_rename_disable_remove(local_dir: Path) -> None:

@@ -15,11 +15,19 @@ NAME = "articles"
 HELP = "list cached articles, newest first (--json for scripts)"
 
 
+def iso_date(value: str) -> date:
+    """A YYYY-MM-DD date; argparse names this function's failures after it."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="a JSON array instead of lines")
     parser.add_argument("--topic", help="only articles tagged with this topic")
     parser.add_argument(
-        "--since", type=date.fromisoformat, metavar="YYYY-MM-DD", help="published on or after"
+        "--since", type=iso_date, metavar="YYYY-MM-DD", help="published on or after"
     )
     parser.add_argument("--limit", type=int, default=0, metavar="N", help="at most N (0: all)")
 
@@ -60,7 +68,9 @@ def run(args: argparse.Namespace, workspace: Workspace) -> int:
         source = "sample" if a.sample else feeds.get(a.feed_id, "")
         tags = ", ".join(a.tags)
         print(
-            f"{a.published:%Y-%m-%d}  {clean_text(source)[:24]:<24}  {clean_text(a.title)}"
+            # "?": the feed gave no date, and the fetch time stands in (as on screen).
+            f"{a.published:%Y-%m-%d}{'?' if a.date_missing else ' '} "
+            f"{clean_text(source)[:24]:<24}  {clean_text(a.title)}"
             + (f"  [{clean_text(tags)}]" if tags else "")
         )
     return 0
