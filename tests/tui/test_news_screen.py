@@ -405,3 +405,36 @@ def test_refresh_from_the_screen_parses_many_feeds_in_worker_processes(
     assert states == [f"Feed {n} | ok | " for n in range(8)], done.stdout
     # Not only the fallback (parsing in a thread) at work: the pool itself started.
     assert "worker processes started: True" in done.stdout
+
+
+async def test_each_feed_result_shows_in_the_feed_list_as_it_lands(
+    offline_workspace: Workspace, server: FeedServer
+) -> None:
+    body = (REFRESH_FEEDS / "pulse-like.rss").read_bytes()
+    server.route("/quick", body=body)
+    server.route("/slow", body=body.replace(b"gp-", b"slow-"), delay=3.0)
+    server.route("/gone", status=503)
+    offline_workspace.news.add_feeds(
+        [
+            ("Quick", server.url("/quick")),
+            ("Slow", server.url("/slow")),
+            ("Gone", server.url("/gone")),
+        ]
+    )
+    app = GpwatchApp(offline_workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_news(pilot)
+        feeds = screen.query_one("#news-feeds", OptionList)
+
+        def label(title: str) -> str:
+            prompts = (str(feeds.get_option_at_index(i).prompt) for i in range(feeds.option_count))
+            return next(p for p in prompts if p.startswith(title))
+
+        await pilot.press("r")
+        await wait_until(pilot, lambda: "ok (3 items) · just now" in label("Quick"))
+        await wait_until(pilot, lambda: "failed: HTTP 503 · just now" in label("Gone"))
+        assert screen.refreshing  # the slow feed is still out: results came as they landed
+        assert "never fetched" in label("Slow")
+        await wait_until(pilot, lambda: not screen.refreshing)
+        await pilot.pause()
+        assert "ok (3 new) · " in label("Slow")  # the merged count once it is known

@@ -10,13 +10,14 @@ keeps answering keys while it runs.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -25,7 +26,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import Input, OptionList, ProgressBar, Static
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from adapters.news.cache import LARGE_READ_BYTES
 from adapters.news.defaults import SOURCES_WITHOUT_FEEDS
@@ -39,6 +40,9 @@ from tui.screens.base import GpwatchScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.feed_form import FeedForm, FeedFormScreen
 from tui.widgets.article_table import ArticleTable, Column, Row
+
+if TYPE_CHECKING:
+    from adapters.news.refresh import FeedOutcome
 
 ROW_LIMIT = 40  # a screenful and more; more are added as the cursor reaches the end
 ALL_FEEDS = "all"
@@ -110,6 +114,7 @@ class NewsScreen(GpwatchScreen):
         self._topics: list[str] = []
         self._record_names: dict[str, str] = {}
         self._reader_shown: Text | None = None
+        self._unread: dict[int, int] = {}
         self._counting: Timer | None = None
         self.refreshing = False
 
@@ -188,13 +193,10 @@ class NewsScreen(GpwatchScreen):
         total_unread = sum(unread.values())
         options.clear_options()
         options.add_option(Option(inert(f"All feeds ({total_unread} unread)"), id=ALL_FEEDS))
+        self._unread = unread
         for feed in feeds:
             failing = feed.state == "failed" and feed.enabled
-            label = Text.assemble(
-                inert(f"{feed.title} ({unread.get(feed.id or 0, 0)})"),
-                "\n  ",
-                inert(feed_state(feed), "red" if failing else "dim"),
-            )
+            label = self._feed_label(feed.title, feed.id, feed_state(feed), failing=failing)
             options.add_option(Option(label, id=str(feed.id)))
         # Sources this field reads that publish no feed: said, not silently missing.
         for source in SOURCES_WITHOUT_FEEDS:
@@ -202,6 +204,26 @@ class NewsScreen(GpwatchScreen):
             options.add_option(Option(label, disabled=True))
         if highlighted is not None and highlighted < options.option_count:
             options.highlighted = highlighted
+
+    def _feed_label(self, title: str, feed_id: int | None, state: str, *, failing: bool) -> Text:
+        return Text.assemble(
+            inert(f"{title} ({self._unread.get(feed_id or 0, 0)})"),
+            "\n  ",
+            inert(state, "red" if failing else "dim"),
+        )
+
+    def _show_feed_result(self, outcome: FeedOutcome) -> None:
+        """A feed's result in the feed list as it lands (the new count follows the merge)."""
+        label = self._feed_label(
+            outcome.title,
+            outcome.feed_id,
+            f"{outcome.describe()} · just now",
+            failing=outcome.state == "failed",
+        )
+        with contextlib.suppress(OptionDoesNotExist):
+            self.query_one("#news-feeds", OptionList).replace_option_prompt(
+                str(outcome.feed_id), label
+            )
 
     def source_of(self, article: Article) -> str:
         if article.sample:
@@ -536,7 +558,7 @@ class NewsScreen(GpwatchScreen):
 
     @work(exclusive=True, group="refresh", exit_on_error=False)
     async def run_refresh(self) -> None:
-        from adapters.news.refresh import FeedOutcome, refresh_feeds, settings_from
+        from adapters.news.refresh import refresh_feeds, settings_from
 
         self.refreshing = True
         progress = self.query_one("#news-progress", ProgressBar)
@@ -549,6 +571,7 @@ class NewsScreen(GpwatchScreen):
         def on_progress(outcome: FeedOutcome, done: int, total: int) -> None:
             progress.update(total=max(total, 1), progress=done)
             status.update(inert(f"{done}/{total} · {outcome.title}: {outcome.describe()}"))
+            self._show_feed_result(outcome)
 
         rules, problem = self.workspace.topic_rules()
         if problem:
