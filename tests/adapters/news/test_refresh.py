@@ -30,6 +30,22 @@ def cache(tmp_path: Path) -> NewsCache:
     return NewsCache(tmp_path)
 
 
+class Asked(list[str]):
+    """Rules and names callables for refresh_feeds that note when they are called."""
+
+    def __init__(self, names: list[tuple[str, str]] | None = None) -> None:
+        super().__init__()
+        self._names = [("campaign:3", "Support Your Surgery")] if names is None else names
+
+    def rules(self) -> TopicRules:
+        self.append("rules")
+        return DEFAULT_RULES
+
+    def names(self) -> list[tuple[str, str]]:
+        self.append("names")
+        return self._names
+
+
 async def refresh(cache: NewsCache, **kwargs: object) -> tuple[object, list[FeedOutcome]]:
     seen: list[FeedOutcome] = []
     kwargs.setdefault("prune", PruneSettings(max_age_days=100 * 365))  # fixtures: 2017 on
@@ -303,15 +319,8 @@ async def test_a_refresh_with_nothing_new_loads_no_rules_names_or_pool(
     """All 304: nothing to tag, so the rules and names callables and the pool are never used."""
     cache.add_feeds([("GP news", server.url("/pulse-like.rss"))])
     await refresh(cache)
-    asked: list[str] = []
-
-    def rules() -> object:
-        asked.append("rules")
-        return DEFAULT_RULES
-
-    def names() -> list[tuple[str, str]]:
-        asked.append("names")
-        return []
+    asked = Asked(names=[])
+    rules, names = asked.rules, asked.names
 
     def no_pool() -> Executor:
         asked.append("pool")
@@ -330,15 +339,8 @@ async def test_rules_and_names_callables_are_called_once_for_many_bodies(
     cache.add_feeds(
         [("GP news", server.url("/pulse-like.rss")), ("Dept", server.url("/gov-like.atom"))]
     )
-    asked: list[str] = []
-
-    def rules() -> object:
-        asked.append("rules")
-        return DEFAULT_RULES
-
-    def names() -> list[tuple[str, str]]:
-        asked.append("names")
-        return [("campaign:3", "Support Your Surgery")]
+    asked = Asked()
+    rules, names = asked.rules, asked.names
 
     report = await refresh_feeds(
         cache, rules=rules, names=names, settings=FAST, prune=PruneSettings(max_age_days=36500)
@@ -442,15 +444,8 @@ async def test_retagging_follows_the_rules_not_the_files_stamp(
     """A new stamp with the same rules rewrites nothing; the same stamp reads no rules."""
     cache.add_feeds([("GP news", server.url("/pulse-like.rss"))])
     await refresh(cache, tagging_stamp="v1")
-    asked: list[str] = []
-
-    def rules() -> object:
-        asked.append("rules")
-        return DEFAULT_RULES
-
-    def names() -> list[tuple[str, str]]:
-        asked.append("names")
-        return [("campaign:3", "Support Your Surgery")]
+    asked = Asked()
+    rules, names = asked.rules, asked.names
 
     news_json = cache.path.stat().st_mtime_ns
     for stamp in ("v1", "v2"):  # same files; touched files, same content
