@@ -8,6 +8,7 @@ one small module in ``tui.commands``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -106,6 +107,23 @@ def error(message: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        try:
+            return run(argv)
+        finally:
+            # Output still buffered would be written at exit, past any handler.
+            sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`gpwatch articles | head`): stop quietly, as other
+        # tools do, with SIGPIPE's status; stdout goes to /dev/null so the flush at
+        # exit does not raise again.
+        with contextlib.suppress(AttributeError, OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return 128 + 13
+
+
+def run(argv: Sequence[str] | None) -> int:
     args = dashboard_args(argv) or build_parser(only=command_named(argv)).parse_args(argv)
     workspace: Workspace | None = None
     warned: list[object] = []
@@ -130,13 +148,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return error(str(exc))
     except KeyboardInterrupt:  # including while waiting for another process's lock
         return 130
-    except BrokenPipeError:
-        # The reader went away (`gpwatch articles | head`): stop quietly, as other
-        # tools do, with SIGPIPE's status; stdout goes to /dev/null so the flush at
-        # exit does not raise again.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 128 + 13
 
 
 def open_dashboard(workspace: Workspace) -> int:

@@ -34,7 +34,9 @@ FEEDS = "feeds"
 ARTICLES = "articles"
 META = "meta"  # feeds.json's counter; news.json's is ARTICLES_META in memory
 ARTICLES_META = "articles_meta"
-TAGGING = "tagging"  # in feeds.json's meta document: what the articles were tagged with
+# In feeds.json's meta document: what the cached articles were last tagged with.
+TAGGING_STAMP = "tagging_stamp"
+TAGGING_DIGEST = "tagging_digest"
 # In feeds.json: counts and the newest articles, rewritten with every change to
 # news.json, so the Overview never has to read (or hold) 100k articles.
 SUMMARY = "summary"
@@ -527,10 +529,9 @@ class NewsCache:
             if retagging and retag is not None:
                 result.retagged = _retag(articles, retag)
             if retag is not None:
-                data[META].setdefault("1", {})[TAGGING] = {
-                    "stamp": retag.stamp,
-                    "digest": retag.digest,
-                }
+                # Plain values: the backup's check of meta documents takes no nesting.
+                counters = data[META].setdefault("1", {})
+                counters[TAGGING_STAMP], counters[TAGGING_DIGEST] = retag.stamp, retag.digest
             data.articles_changed = bool(fresh) or result.pruned > 0 or result.retagged > 0
             data.feeds_changed = bool(updates) or retag is not None
             for new_id, article in zip(fresh_ids, fresh, strict=True):
@@ -549,8 +550,10 @@ class NewsCache:
         """What the cached articles were last tagged with: {"stamp": ..., "digest": ...}."""
         meta = (self.feeds_db.storage.read() or {}).get(META, {})
         counters = meta.get("1") if isinstance(meta, dict) else None  # a TinyDB document
-        tagging = counters.get(TAGGING) if isinstance(counters, dict) else None
-        return tagging if isinstance(tagging, dict) else {}
+        if not isinstance(counters, dict):
+            return {}
+        found = {"stamp": counters.get(TAGGING_STAMP), "digest": counters.get(TAGGING_DIGEST)}
+        return {key: value for key, value in found.items() if isinstance(value, str)}
 
     @staticmethod
     def _record_feed_state(

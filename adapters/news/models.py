@@ -63,13 +63,13 @@ def feed_address(url: str) -> str:
     """
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
+    userinfo, _, hostport = parts.netloc.rpartition("@")
     host = parts.hostname or ""
-    if ":" in host:  # IPv6
+    if hostport.startswith("["):  # an IPv6 (or future) literal keeps its brackets
         host = f"[{host}]"
     if parts.port is not None and parts.port != _DEFAULT_PORTS.get(scheme):
         host += f":{parts.port}"
-    userinfo, at, _ = parts.netloc.rpartition("@")
-    netloc = f"{userinfo}@{host}" if at else host
+    netloc = f"{userinfo}@{host}" if userinfo else host
     return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
 
 

@@ -453,8 +453,9 @@ async def refresh_feeds(
         if abandoned.is_set():  # the refresh ended while the pool was starting
             stop_pool(pool)
             return
-        dispatch([*batch, *waiting])
+        batch += waiting
         waiting.clear()
+        dispatch(batch)  # which, if the pool breaks, puts the unsent back in waiting
 
     def on_result(result: FetchResult) -> None:
         fetched[result.feed_id] = result

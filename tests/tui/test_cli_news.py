@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -175,6 +176,29 @@ def test_a_reader_that_stops_early_ends_the_listing_quietly(data_dir: Path) -> N
     assert errors == ""
 
 
+@pytest.mark.parametrize("args", [("articles",), ("feeds", "list"), ("--version",)])
+def test_a_reader_gone_before_anything_was_written(data_dir: Path, args: tuple[str, ...]) -> None:
+    """Buffered output (no PYTHONUNBUFFERED) meets the closed pipe only when flushed: at
+    exit, past any handler, unless main flushes first. Also for argparse's own output."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first byte
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "tui.cli", "--data-dir", str(data_dir), *args],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert done.returncode == 128 + 13
+    assert done.stderr == b""
+
+
 def test_edited_topic_rules_and_new_records_apply_to_the_cached_articles(
     local_dir: Path, server: FeedServer
 ) -> None:
@@ -199,6 +223,10 @@ def test_edited_topic_rules_and_new_records_apply_to_the_cached_articles(
     news = Workspace.open(local_dir).news
     (article,) = [a for a in news.articles() if a.title == "Practice closes its list"]
     assert article.mentions == (f"campaign:{campaign.id}",)
+
+    # What it was tagged with is kept as plain values a backup can check.
+    backup = gpwatch(local_dir, "backup", str(local_dir.parent / "after-retag.json"))
+    assert backup.returncode == 0 and backup.stderr == "", backup.stderr
 
     # Nothing changed since: the next refresh reads neither file nor rewrites the cache.
     before = (local_dir / "news.json").stat().st_mtime_ns

@@ -435,6 +435,9 @@ async def test_each_feed_result_shows_in_the_feed_list_as_it_lands(
         await wait_until(pilot, lambda: "failed: HTTP 503 · just now" in label("Gone"))
         assert screen.refreshing  # the slow feed is still out: results came as they landed
         assert "never fetched" in label("Slow")
+        screen.load()  # as a star or a rename meanwhile reloads the list
+        await pilot.pause()
+        assert "ok (3 items) · just now" in label("Quick")
         await wait_until(pilot, lambda: not screen.refreshing)
         await pilot.pause()
         assert "ok (3 new) · " in label("Slow")  # the merged count once it is known

@@ -115,6 +115,7 @@ class NewsScreen(GpwatchScreen):
         self._record_names: dict[str, str] = {}
         self._reader_shown: Text | None = None
         self._unread: dict[int, int] = {}
+        self._landed: dict[int, FeedOutcome] = {}  # this refresh's results so far
         self._counting: Timer | None = None
         self.refreshing = False
 
@@ -197,7 +198,10 @@ class NewsScreen(GpwatchScreen):
         for feed in feeds:
             failing = feed.state == "failed" and feed.enabled
             label = self._feed_label(feed.title, feed.id, feed_state(feed), failing=failing)
-            options.add_option(Option(label, id=str(feed.id)))
+            landed = self._landed.get(feed.id or 0) if self.refreshing else None
+            options.add_option(
+                Option(label if landed is None else self._landed_label(landed), id=str(feed.id))
+            )
         # Sources this field reads that publish no feed: said, not silently missing.
         for source in SOURCES_WITHOUT_FEEDS:
             label = Text.assemble(inert(source.source, "dim"), "\n  ", inert("no feed", "dim"))
@@ -212,17 +216,21 @@ class NewsScreen(GpwatchScreen):
             inert(state, "red" if failing else "dim"),
         )
 
-    def _show_feed_result(self, outcome: FeedOutcome) -> None:
-        """A feed's result in the feed list as it lands (the new count follows the merge)."""
-        label = self._feed_label(
+    def _landed_label(self, outcome: FeedOutcome) -> Text:
+        return self._feed_label(
             outcome.title,
             outcome.feed_id,
             f"{outcome.describe()} · just now",
             failing=outcome.state == "failed",
         )
+
+    def _show_feed_result(self, outcome: FeedOutcome) -> None:
+        """A feed's result in the feed list as it lands (the new count follows the merge);
+        kept until the refresh ends, so a reload of the list meanwhile shows it too."""
+        self._landed[outcome.feed_id] = outcome
         with contextlib.suppress(OptionDoesNotExist):
             self.query_one("#news-feeds", OptionList).replace_option_prompt(
-                str(outcome.feed_id), label
+                str(outcome.feed_id), self._landed_label(outcome)
             )
 
     def source_of(self, article: Article) -> str:
@@ -561,6 +569,7 @@ class NewsScreen(GpwatchScreen):
         from adapters.news.refresh import refresh_feeds, settings_from
 
         self.refreshing = True
+        self._landed = {}
         progress = self.query_one("#news-progress", ProgressBar)
         status = self.query_one("#news-status", Static)
         enabled = sum(1 for f in self.workspace.news.feeds() if f.enabled)
@@ -573,6 +582,9 @@ class NewsScreen(GpwatchScreen):
             status.update(inert(f"{done}/{total} · {outcome.title}: {outcome.describe()}"))
             self._show_feed_result(outcome)
 
+        # The stamp before the rules and names it vouches for: a file changed in
+        # between is then seen as changed at the next refresh, never missed.
+        tagging_stamp = self.workspace.tagging_stamp()
         rules, problem = self.workspace.topic_rules()
         if problem:
             self.notify(clean_text(problem), severity="warning", markup=False)
@@ -589,7 +601,7 @@ class NewsScreen(GpwatchScreen):
                 settings=fetch,
                 prune=prune,
                 on_progress=on_progress,
-                tagging_stamp=self.workspace.tagging_stamp(),
+                tagging_stamp=tagging_stamp,
             )
         except Exception as exc:  # disk full, a damaged file: say so, keep the app
             message = str(exc) if isinstance(exc, StoreError) else f"{type(exc).__name__}: {exc}"
