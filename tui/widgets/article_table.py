@@ -1,11 +1,11 @@
 """A row-cursor table drawn line by line: the News screen's article list.
 
 Filtering repaints this list on every keystroke. Textual's DataTable renders
-each cell through Rich (padding, wrapping, cropping) and caches per row, so
-new rows cost ~1 ms a cell: 40-60 ms for a screenful, most of a keystroke's
-budget. Rows here are one line of plain text each, cut to column widths
-once when set, and a visible line is a handful of Segments (the Line API,
-as Textual's Log and toolong's log view draw). Text goes in as Segments, so
+each new cell through Rich (padding, wrapping, cropping): 55-60 ms for a
+screenful of new rows at 120x40, more than a keystroke's budget. Rows here
+are one line of plain text each, cut to the column widths once when set,
+and a visible line is one Segment (the Line API, as Textual's Log and
+toolong's log view draw): ~10 ms a full screen. Text goes in as Segments, so
 nothing in it is ever parsed as markup; it is cleaned of control, escape and
 bidi characters on the way in.
 """
