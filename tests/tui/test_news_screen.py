@@ -412,7 +412,7 @@ async def test_each_feed_result_shows_in_the_feed_list_as_it_lands(
 ) -> None:
     body = (REFRESH_FEEDS / "pulse-like.rss").read_bytes()
     server.route("/quick", body=body)
-    server.route("/slow", body=body.replace(b"gp-", b"slow-"), delay=3.0)
+    server.route("/slow", body=body.replace(b"gp-", b"slow-"), delay=6.0)
     server.route("/gone", status=503)
     offline_workspace.news.add_feeds(
         [
@@ -438,6 +438,10 @@ async def test_each_feed_result_shows_in_the_feed_list_as_it_lands(
         screen.load()  # as a star or a rename meanwhile reloads the list
         await pilot.pause()
         assert "ok (3 items) · just now" in label("Quick")
+        await pilot.press("slash", *"surgery")  # filtering meanwhile keeps the progress
+        await pilot.pause()
+        status = str(screen.query_one("#news-status", Static).render())
+        assert status.startswith("2/3 · ") and "1 of 5 articles · filter: surgery" in status
         await wait_until(pilot, lambda: not screen.refreshing)
         await pilot.pause()
         assert "ok (3 new) · " in label("Slow")  # the merged count once it is known

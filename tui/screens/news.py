@@ -116,6 +116,7 @@ class NewsScreen(GpwatchScreen):
         self._reader_shown: Text | None = None
         self._unread: dict[int, int] = {}
         self._landed: dict[int, FeedOutcome] = {}  # this refresh's results so far
+        self._refresh_note = ""  # the running refresh's progress, first on the status line
         self._counting: Timer | None = None
         self.refreshing = False
 
@@ -323,6 +324,10 @@ class NewsScreen(GpwatchScreen):
         else:
             matched = f"{len(self._search.found)}+ (counting)"
         parts = [f"{matched} of {len(self._articles)} articles"]
+        if self._refresh_note:  # a refresh's progress stays in view while you filter
+            parts.insert(0, self._refresh_note)
+            if self.query_one("#news-articles", ArticleTable).loading:
+                del parts[1:]  # the cache is still being read: no count to give yet
         if self.filters.text:
             parts.append(f"filter: {self.filters.text}")
         if self.filters.topic:
@@ -571,15 +576,16 @@ class NewsScreen(GpwatchScreen):
         self.refreshing = True
         self._landed = {}
         progress = self.query_one("#news-progress", ProgressBar)
-        status = self.query_one("#news-status", Static)
         enabled = sum(1 for f in self.workspace.news.feeds() if f.enabled)
         progress.update(total=max(enabled, 1), progress=0)
         progress.add_class("-running")
-        status.update(inert(f"Refreshing {enabled} feeds…"))
+        self._refresh_note = f"Refreshing {enabled} feeds…"
+        self._show_status()
 
         def on_progress(outcome: FeedOutcome, done: int, total: int) -> None:
             progress.update(total=max(total, 1), progress=done)
-            status.update(inert(f"{done}/{total} · {outcome.title}: {outcome.describe()}"))
+            self._refresh_note = f"{done}/{total} · {outcome.title}: {outcome.describe()}"
+            self._show_status()
             self._show_feed_result(outcome)
 
         # The stamp before the rules and names it vouches for: a file changed in
@@ -611,6 +617,7 @@ class NewsScreen(GpwatchScreen):
             return
         finally:
             self.refreshing = False
+            self._refresh_note = ""
             progress.remove_class("-running")
         self.load()
         offline = report.outcomes and all(
