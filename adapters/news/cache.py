@@ -82,13 +82,15 @@ class Retag:
 
     ``stamp`` says cheaply which versions of the files the rules and names came
     from (so a refresh where they did not change reads neither); ``digest`` is
-    of the rules and names themselves (so touching a file without changing it
+    of the rules and names themselves, and ``changed`` whether it differs from
+    the one the cache was tagged with (touching a file without changing it
     re-tags nothing); ``tag`` gives an article's (tags, mentions) from its
     title and summary.
     """
 
     stamp: str
     digest: str
+    changed: bool
     tag: Callable[[str, str], tuple[tuple[str, ...], tuple[str, ...]]]
 
 
@@ -356,7 +358,7 @@ class NewsCache:
 
         def change(data: Tables) -> Feed:
             for key, doc in data[FEEDS].items():
-                if _same_address(doc.get("url"), feed.url):
+                if _address_of(doc.get("url")) == feed.url:
                     raise ValidationError("url", f"already subscribed as feed {key}")
             (new_id,) = self._next_ids(data, FEEDS, 1)
             data[FEEDS][str(new_id)] = feed.to_doc()
@@ -483,14 +485,13 @@ class NewsCache:
         when any feed holds its link. A refresh that brought no articles (all
         304 or failed) touches only feeds.json, and prunes nothing until one does.
         ``keep_view=False``: see ``_mutate`` (for a process about to exit).
-        ``retag``: when its digest is not the one the cache was tagged with, every
-        stored article is tagged again in the same write.
+        ``retag``: stored as what the cache is tagged with; when it ``changed``,
+        every stored article is tagged again in the same write.
         """
         result = MergeResult()
         batches = [(u.feed_id, u.articles) for u in updates]
         batches += list((extra or {}).items())
-        tagged_with = self.tagging().get("digest")
-        retagging = retag is not None and retag.digest != tagged_with
+        retagging = retag is not None and retag.changed
         with_articles = any(items for _, items in batches) or retagging
         cutoff = ""
         if prune is not None and prune.max_age_days is not None and now is not None:
@@ -567,12 +568,9 @@ class NewsCache:
         doc["last_new"] = new
         if now is not None:
             doc["last_fetched"] = utc_iso(now)
-        if update.state == "ok":
+        if update.state in ("ok", "not modified"):  # a 304's are its own, else the request's
             doc["etag"] = update.etag
             doc["last_modified"] = update.last_modified
-        elif update.state == "not modified":  # the 304's validators, else the ones it had
-            doc["etag"] = update.etag or doc.get("etag")
-            doc["last_modified"] = update.last_modified or doc.get("last_modified")
 
     def prune(self, settings: PruneSettings, now: datetime) -> int:
         """Apply the pruning settings now (a refresh prunes only when it brings articles)."""
@@ -634,10 +632,6 @@ def _new_feed(title: str, url: str) -> Feed:
 def _address_of(url: object) -> object:
     """A stored address in its one spelling (stored ones may predate feed_address)."""
     return feed_address(url) if isinstance(url, str) and is_feed_address(url) else url
-
-
-def _same_address(stored: object, address: str) -> bool:
-    return _address_of(stored) == address
 
 
 def _retag(articles: dict[str, Any], retag: Retag) -> int:

@@ -269,7 +269,7 @@ def stop_pool(pool: Executor) -> None:
             process.terminate()
 
 
-def _retag_with(stamp: str, rules: TopicRules, names: Names) -> Retag:
+def _retag_with(stamp: str, last_digest: str | None, rules: TopicRules, names: Names) -> Retag:
     import hashlib
     import json
 
@@ -282,7 +282,7 @@ def _retag_with(stamp: str, rules: TopicRules, names: Names) -> Retag:
     def tag(title: str, summary: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         return rules.tag(title, summary), mentions(f"{title}\n{summary}", names)
 
-    return Retag(stamp=stamp, digest=digest, tag=tag)
+    return Retag(stamp=stamp, digest=digest, changed=digest != last_digest, tag=tag)
 
 
 def settings_from(user: Settings) -> tuple[FetchSettings, PruneSettings]:
@@ -528,8 +528,10 @@ async def refresh_feeds(
     # is kept must not depend on which server answered first.
     ordered = [updates[feed_id] for feed_id in sorted(updates)]
     retag = None
-    if tagging_stamp is not None and cache.tagging().get("stamp") != tagging_stamp:
-        retag = _retag_with(tagging_stamp, *resolved())
+    if tagging_stamp is not None:
+        last = cache.tagging()
+        if last.get("stamp") != tagging_stamp:
+            retag = _retag_with(tagging_stamp, last.get("digest"), *resolved())
     merged = await asyncio.to_thread(
         cache.merge,
         ordered,
