@@ -197,12 +197,13 @@ class NewsScreen(GpwatchScreen):
         options.add_option(Option(inert(f"All feeds ({total_unread} unread)"), id=ALL_FEEDS))
         self._unread = unread
         for feed in feeds:
-            failing = feed.state == "failed" and feed.enabled
-            label = self._feed_label(feed.title, feed.id, feed_state(feed), failing=failing)
             landed = self._landed.get(feed.id or 0) if self.refreshing else None
-            options.add_option(
-                Option(label if landed is None else self._landed_label(landed), id=str(feed.id))
-            )
+            if landed is not None:  # this refresh's result, until the refresh ends
+                label = self._landed_label(landed)
+            else:
+                failing = feed.state == "failed" and feed.enabled
+                label = self._feed_label(feed.title, feed.id, feed_state(feed), failing=failing)
+            options.add_option(Option(label, id=str(feed.id)))
         # Sources this field reads that publish no feed: said, not silently missing.
         for source in SOURCES_WITHOUT_FEEDS:
             label = Text.assemble(inert(source.source, "dim"), "\n  ", inert("no feed", "dim"))
